@@ -127,7 +127,11 @@ pub fn matmul_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
 pub fn matmul_transpose_a_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
     let (n, k) = a.shape();
     let m = b.ncols();
-    assert_eq!(b.nrows(), n, "matmul_transpose_a_into: inner dimensions differ");
+    assert_eq!(
+        b.nrows(),
+        n,
+        "matmul_transpose_a_into: inner dimensions differ"
+    );
     assert_eq!(out.shape(), (k, m), "matmul_transpose_a_into: output shape");
     if k == 0 {
         return;
@@ -160,7 +164,11 @@ pub fn matmul_transpose_a_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
 pub fn matmul_transpose_b_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
     let (n, m) = a.shape();
     let k = b.nrows();
-    assert_eq!(b.ncols(), m, "matmul_transpose_b_into: inner dimensions differ");
+    assert_eq!(
+        b.ncols(),
+        m,
+        "matmul_transpose_b_into: inner dimensions differ"
+    );
     assert_eq!(out.shape(), (n, k), "matmul_transpose_b_into: output shape");
     let (a_data, b_data) = (a.as_slice(), b.as_slice());
     for (p, out_col) in out.as_mut_slice().chunks_exact_mut(n.max(1)).enumerate() {
@@ -288,6 +296,74 @@ pub fn descend(target: &mut [f64], step: f64, gradient: &[f64]) {
     assert_eq!(target.len(), gradient.len(), "descend: lengths differ");
     for (t, g) in target.iter_mut().zip(gradient) {
         *t -= step * g;
+    }
+}
+
+/// The mean binary cross-entropy of `logits` against 0/1 `labels`,
+/// `(1/n) Σ_i bce_with_logits(z_i, y_i)`, summed in the lane order of [`dot`].
+///
+/// Finite for every finite logit; see [`crate::bce_with_logits`] for the formula.
+///
+/// # Panics
+/// If the lengths differ or are zero.
+///
+/// # Example
+/// ```
+/// use core_linalg::kernels::mean_bce_with_logits;
+/// let loss = mean_bce_with_logits(&[0.0, 0.0], &[0.0, 1.0]);
+/// assert!((loss - 2f64.ln()).abs() < 1e-15);
+/// ```
+pub fn mean_bce_with_logits(logits: &[f64], labels: &[f64]) -> f64 {
+    assert_eq!(
+        logits.len(),
+        labels.len(),
+        "mean_bce_with_logits: lengths differ"
+    );
+    assert!(!logits.is_empty(), "mean_bce_with_logits: no samples");
+    let mut lanes = [0.0f64; 4];
+    let zc = logits.chunks_exact(4);
+    let yc = labels.chunks_exact(4);
+    let (z_tail, y_tail) = (zc.remainder(), yc.remainder());
+    for (z, y) in zc.zip(yc) {
+        for k in 0..4 {
+            lanes[k] += crate::bce_with_logits(z[k], y[k]);
+        }
+    }
+    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (&z, &y) in z_tail.iter().zip(y_tail) {
+        total += crate::bce_with_logits(z, y);
+    }
+    total / logits.len() as f64
+}
+
+/// The gradient of the *mean* loss of [`mean_bce_with_logits`] with respect to each logit,
+/// `out_i = (σ(z_i) − y_i) / n`, written into `out`.
+///
+/// # Panics
+/// If the lengths differ or are zero.
+///
+/// # Example
+/// ```
+/// use core_linalg::kernels::mean_bce_gradient_into;
+/// let mut g = [0.0; 2];
+/// mean_bce_gradient_into(&mut g, &[0.0, 0.0], &[0.0, 1.0]);
+/// assert_eq!(g, [0.25, -0.25]);
+/// ```
+pub fn mean_bce_gradient_into(out: &mut [f64], logits: &[f64], labels: &[f64]) {
+    assert_eq!(
+        logits.len(),
+        labels.len(),
+        "mean_bce_gradient_into: lengths differ"
+    );
+    assert_eq!(
+        out.len(),
+        logits.len(),
+        "mean_bce_gradient_into: output length"
+    );
+    assert!(!logits.is_empty(), "mean_bce_gradient_into: no samples");
+    let scale = 1.0 / logits.len() as f64;
+    for ((o, &z), &y) in out.iter_mut().zip(logits).zip(labels) {
+        *o = crate::bce_with_logits_gradient(z, y) * scale;
     }
 }
 

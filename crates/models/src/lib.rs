@@ -1,1 +1,62 @@
-//! placeholder
+//! # models: logistic regression and a multi-layer perceptron, backpropagation by hand
+//!
+//! This is the crate other code depends on. It fits binary classifiers on a
+//! [`core_linalg::Dataset`] by gradient descent on the binary cross-entropy, with every
+//! gradient derived by hand (see the shape table in the source of `network.rs`) and proven
+//! against central finite differences by [`check_gradients`], which is public so you can use it
+//! too.
+//!
+//! **The one design decision to know:** configuration is separate from the fitted model. A
+//! config ([`MlpConfig`], [`LogisticRegressionConfig`]) holds hyperparameters, is checked once
+//! by `validate` before any data is touched, and `fit` turns it into a different type, the
+//! fitted model, plus a [`FitReport`]. After validation, fitting can only fail because of the
+//! data or because training diverged. The caller owns randomness (every `fit` takes
+//! `&mut impl Rng`), so a seeded `rand_chacha::ChaCha8Rng` gives bit-identical models on every
+//! run. This crate never prints, never reads files and never spawns threads: progress goes
+//! through a [`TrainingObserver`] the caller implements.
+//!
+//! After the first epoch, training allocates nothing: every buffer is sized once.
+//!
+//! # Example
+//! ```
+//! use core_linalg::{Dataset, Matrix, Vector};
+//! use models::{Classifier, MlpConfig, StopReason};
+//! use rand::SeedableRng;
+//!
+//! // Two clusters on a line; label 1 on the right.
+//! let x = Matrix::from_row_slice(6, 2, &[-3., 0., -2., 1., -2., -1., 2., 1., 3., 0., 2., -1.]);
+//! let data = Dataset::new(x.clone(), Vector::from_vec(vec![0., 0., 0., 1., 1., 1.]))?;
+//! let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+//! let (mlp, report) = MlpConfig::new(&[2, 4, 1])
+//!     .with_learning_rate(0.1)
+//!     .with_epochs(300)
+//!     .fit(&data, &mut rng)?;
+//! assert_eq!(report.stop_reason, StopReason::Completed);
+//! assert!(report.final_train_loss() < report.train_loss[0]);
+//! assert_eq!(mlp.predict(&x)?, *data.labels());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+mod classifier;
+mod error;
+mod gradcheck;
+mod logistic;
+mod mlp;
+mod network;
+mod train;
+
+pub use classifier::Classifier;
+pub use core_linalg::Activation;
+pub use error::ModelError;
+pub use gradcheck::{
+    DEFAULT_STEP, Differentiable, GradientCheck, KINKED_STEP, TensorCheck, check_gradients,
+    compare_gradients, finite_difference_gradient,
+};
+pub use logistic::{LogisticRegression, LogisticRegressionConfig};
+pub use mlp::{MAX_LAYER_WIDTH, MAX_PARAMETERS, Mlp, MlpConfig};
+pub use network::Layer;
+pub use train::{
+    BatchMode, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_LOSS_FRACTION, EarlyStopping, EpochProgress,
+    FitReport, GradientNorms, MAX_EPOCHS, NoObserver, StopReason, TrainingConfig, TrainingObserver,
+};

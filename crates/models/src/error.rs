@@ -1,0 +1,111 @@
+//! The one error type of the `models` crate.
+
+use crate::FitReport;
+
+/// Everything that can go wrong configuring, fitting or using a model.
+///
+/// Hyperparameter problems ([`ModelError::InvalidHyperparameter`]) are found by `validate`
+/// before any data is touched; the rest come from the data or from training itself.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A hyperparameter is outside its allowed range.
+    #[error("invalid {field} = {value}: expected {expected}")]
+    InvalidHyperparameter {
+        /// The hyperparameter's name, as in the `with_*` setter.
+        field: &'static str,
+        /// The rejected value, formatted.
+        value: String,
+        /// What is allowed.
+        expected: String,
+    },
+    /// The data's feature count differs from what the model expects.
+    #[error(
+        "{context} data has {found} features but the model's first layer has {expected}: \
+         make the first layer size equal to the number of features"
+    )]
+    FeatureCountMismatch {
+        /// `"training"`, `"evaluation"` or `"prediction"`.
+        context: &'static str,
+        /// What the model expects.
+        expected: usize,
+        /// What the data has.
+        found: usize,
+    },
+    /// The training data has only one class, so there is nothing to separate.
+    #[error(
+        "training data has only class {class} ({n_samples} samples): both classes 0 and 1 are needed"
+    )]
+    SingleClass {
+        /// The one label present.
+        class: u8,
+        /// Number of training samples.
+        n_samples: usize,
+    },
+    /// A prediction input has no rows.
+    #[error("prediction input has no rows: pass at least one sample")]
+    EmptyInput,
+    /// A prediction input contains NaN or infinity.
+    #[error("prediction input value {value} at row {row}, column {column} is not finite")]
+    NonFiniteInput {
+        /// Zero-based row.
+        row: usize,
+        /// Zero-based column.
+        column: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// Training stopped because the loss stopped being finite or exploded.
+    #[error(
+        "training diverged at epoch {epoch}: loss {loss} (first loss {first_loss}); \
+         lower the learning rate"
+    )]
+    Diverged {
+        /// Number of updates after which the divergent loss was measured.
+        epoch: usize,
+        /// The divergent loss (infinite, NaN or above the divergence factor × the first loss).
+        loss: f64,
+        /// The loss before any update.
+        first_loss: f64,
+        /// Everything recorded up to the divergence, including the loss curve.
+        report: Box<FitReport>,
+    },
+    /// A parameter given to a model constructor is NaN or infinite.
+    #[error("layer {layer} {tensor} entry {index} is {value}: parameters must be finite")]
+    NonFiniteParameter {
+        /// Zero-based layer index.
+        layer: usize,
+        /// `"weights"` or `"biases"`.
+        tensor: &'static str,
+        /// Index in column-major order.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// Saved parameters do not match the declared layer sizes.
+    #[error("layer {layer} {tensor} has shape {found:?} but the layer sizes imply {expected:?}")]
+    ParameterShape {
+        /// Zero-based layer index.
+        layer: usize,
+        /// `"weights"` or `"biases"`.
+        tensor: &'static str,
+        /// Shape implied by the layer sizes.
+        expected: (usize, usize),
+        /// Shape found.
+        found: (usize, usize),
+    },
+}
+
+impl ModelError {
+    pub(crate) fn invalid(
+        field: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        ModelError::InvalidHyperparameter {
+            field,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of the `models` crate through its public API, one module per concern.
+
+mod allocation;
+mod common;
+mod gradients;
+mod training;

@@ -1,0 +1,328 @@
+//! Reading and writing datasets as CSV: `x1,…,xd,label`, one sample per line.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use core_linalg::{Dataset, Matrix, Vector};
+
+use crate::DataError;
+
+/// Reads a dataset from the CSV file at `path`; see [`read_csv_from`] for the format.
+///
+/// # Errors
+/// [`DataError::Read`] naming the path when the file is missing, is a directory or cannot be
+/// read; otherwise as [`read_csv_from`], with the path as the source name.
+///
+/// # Example
+/// ```
+/// use data::{read_csv, write_csv, Xor};
+/// use rand::SeedableRng;
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+/// let dataset = Xor::new().with_noise(0.1)?.generate(20, &mut rng)?;
+/// let path = std::env::temp_dir().join(format!("data-doc-read-{}.csv", std::process::id()));
+/// write_csv(&path, &dataset)?;
+/// assert_eq!(read_csv(&path)?, dataset);
+/// # std::fs::remove_file(&path).map_err(|source| data::DataError::Write {
+/// #     target: path.display().to_string(), source })?;
+/// # Ok::<(), data::DataError>(())
+/// ```
+pub fn read_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
+    let path = path.as_ref();
+    let source_name = path.display().to_string();
+    match File::open(path) {
+        Ok(file) => read_csv_from(file, &source_name),
+        Err(source) => Err(DataError::Read {
+            source_name,
+            source,
+        }),
+    }
+}
+
+/// Reads a dataset from CSV text; `source_name` names the source in error messages.
+///
+/// The format is one sample per line, `x1,…,xd,label`, cells separated by commas:
+/// - **Header.** The first non-blank line is a header when *none* of its cells is a finite
+///   number (`x1,x2,label`); otherwise it is data. A first line mixing numbers and text is
+///   read as data, so a typo in the first row is reported instead of being skipped as a header.
+///   The first line, header or not, fixes the number of cells (at least 2) of every row.
+/// - **Cells.** Whitespace around a cell is ignored; features are any finite number Rust's
+///   `f64` parser accepts (`1`, `-0.5`, `1e-3`). Labels are numbers equal to 0 or 1 (`0`, `1`,
+///   `0.0`, `1.0`, …).
+/// - **Lines.** Blank lines are skipped; `\n` and `\r\n` endings and a leading UTF-8 byte-order
+///   mark are accepted. Line and column numbers in errors count from 1 and include blank lines
+///   and the header.
+/// - A file whose rows all have the same label is **not** an error here: the model reports a
+///   single class when it is fitted.
+///
+/// # Errors
+/// Each error names `source_name` and the line (and column where there is one):
+/// [`DataError::Read`] when reading fails, [`DataError::CsvNotUtf8`],
+/// [`DataError::CsvTooFewCells`] (first line has one cell), [`DataError::CsvRaggedRow`]
+/// (expected N cells, found M), [`DataError::CsvNotANumber`] (quoting the cell),
+/// [`DataError::CsvNonFinite`] (NaN or infinite feature), [`DataError::CsvInvalidLabel`]
+/// (a label other than 0 or 1) and [`DataError::CsvNoRows`] when there is no data row.
+///
+/// # Example
+/// ```
+/// use data::{read_csv_from, DataError};
+/// let dataset = read_csv_from("x1,x2,label\n0.5,1,0\n-2,3e-1,1\n".as_bytes(), "inline")?;
+/// assert_eq!((dataset.n_samples(), dataset.n_features(), dataset.n_positive()), (2, 2, 1));
+///
+/// let err = read_csv_from("1,2,0\n1,two,1\n".as_bytes(), "inline").unwrap_err();
+/// assert!(matches!(err, DataError::CsvNotANumber { line: 2, column: 2, .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "inline, line 2, column 2: cell \"two\" is not a number: write a decimal number such as \
+///      0.5 or -1e3"
+/// );
+/// # Ok::<(), DataError>(())
+/// ```
+pub fn read_csv_from(reader: impl Read, source_name: &str) -> Result<Dataset, DataError> {
+    let mut reader = BufReader::new(reader);
+    let mut bytes = Vec::new();
+    let mut parser = RowParser {
+        source_name,
+        line: 0,
+        layout: None,
+        features: Vec::new(),
+        labels: Vec::new(),
+    };
+    loop {
+        bytes.clear();
+        let n_read = reader
+            .read_until(b'\n', &mut bytes)
+            .map_err(|source| DataError::Read {
+                source_name: source_name.to_owned(),
+                source,
+            })?;
+        if n_read == 0 {
+            break;
+        }
+        parser.line += 1;
+        let text = std::str::from_utf8(&bytes).map_err(|_| DataError::CsvNotUtf8 {
+            source_name: source_name.to_owned(),
+            line: parser.line,
+        })?;
+        let text = if parser.line == 1 {
+            text.strip_prefix('\u{feff}').unwrap_or(text)
+        } else {
+            text
+        };
+        parser.parse_line(text.trim_end_matches(['\n', '\r']))?;
+    }
+    parser.finish()
+}
+
+/// The state of [`read_csv_from`] between lines.
+struct RowParser<'a> {
+    source_name: &'a str,
+    /// One-based number of the current line.
+    line: usize,
+    /// `(n_cells, first_line)` once the first non-blank line has been seen.
+    layout: Option<(usize, usize)>,
+    /// Features of the rows read so far, row-major.
+    features: Vec<f64>,
+    labels: Vec<f64>,
+}
+
+impl RowParser<'_> {
+    fn parse_line(&mut self, text: &str) -> Result<(), DataError> {
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let cells: Vec<&str> = text.split(',').map(str::trim).collect();
+        match self.layout {
+            None => {
+                if cells.len() < 2 {
+                    return Err(DataError::CsvTooFewCells {
+                        source_name: self.source_name.to_owned(),
+                        line: self.line,
+                        n_found: cells.len(),
+                    });
+                }
+                self.layout = Some((cells.len(), self.line));
+                let is_header = !cells
+                    .iter()
+                    .any(|cell| cell.parse::<f64>().is_ok_and(f64::is_finite));
+                if is_header {
+                    return Ok(());
+                }
+            }
+            Some((n_expected, first_line)) if cells.len() != n_expected => {
+                return Err(DataError::CsvRaggedRow {
+                    source_name: self.source_name.to_owned(),
+                    line: self.line,
+                    n_expected,
+                    n_found: cells.len(),
+                    first_line,
+                });
+            }
+            Some(_) => {}
+        }
+        let (label_cell, feature_cells) = cells.split_last().unwrap_or((&"", &[]));
+        for (index, cell) in feature_cells.iter().enumerate() {
+            let value = self.number(cell, index + 1)?;
+            if !value.is_finite() {
+                return Err(DataError::CsvNonFinite {
+                    source_name: self.source_name.to_owned(),
+                    line: self.line,
+                    column: index + 1,
+                    cell: (*cell).to_owned(),
+                });
+            }
+            self.features.push(value);
+        }
+        let label_column = cells.len();
+        let label = match self.number(label_cell, label_column)? {
+            0.0 => 0.0,
+            1.0 => 1.0,
+            _ => {
+                return Err(DataError::CsvInvalidLabel {
+                    source_name: self.source_name.to_owned(),
+                    line: self.line,
+                    column: label_column,
+                    cell: (*label_cell).to_owned(),
+                });
+            }
+        };
+        self.labels.push(label);
+        Ok(())
+    }
+
+    /// Parses one cell, or reports it as not a number at `column` (one-based).
+    fn number(&self, cell: &str, column: usize) -> Result<f64, DataError> {
+        cell.parse::<f64>().map_err(|_| DataError::CsvNotANumber {
+            source_name: self.source_name.to_owned(),
+            line: self.line,
+            column,
+            cell: cell.to_owned(),
+        })
+    }
+
+    fn finish(self) -> Result<Dataset, DataError> {
+        let n_rows = self.labels.len();
+        let Some((n_cells, _)) = self.layout.filter(|_| n_rows > 0) else {
+            return Err(DataError::CsvNoRows {
+                source_name: self.source_name.to_owned(),
+            });
+        };
+        let features = Matrix::from_row_slice(n_rows, n_cells - 1, &self.features);
+        Ok(Dataset::new(features, Vector::from_vec(self.labels))?)
+    }
+}
+
+/// Writes `dataset` as CSV to the file at `path`, replacing it only once the new content is
+/// complete.
+///
+/// The data is written to a temporary file in the same folder, flushed to disk, then renamed
+/// over `path`, so `path` never holds a half-written file: after an error the previous file (if
+/// any) is intact and the temporary file has been removed. The format is that of
+/// [`write_csv_to`].
+///
+/// # Errors
+/// [`DataError::Write`] naming the path when the folder does not exist or is not writable,
+/// `path` names a folder, or the disk is full.
+///
+/// # Example
+/// ```
+/// use data::{write_csv, Moons};
+/// use rand::SeedableRng;
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+/// let dataset = Moons::new().generate(4, &mut rng)?;
+/// let path = std::env::temp_dir().join(format!("data-doc-write-{}.csv", std::process::id()));
+/// write_csv(&path, &dataset)?;
+/// # let text = std::fs::read_to_string(&path).unwrap();
+/// # assert!(text.starts_with("x1,x2,label\n1,0,0\n"), "{text}");
+/// # std::fs::remove_file(&path).unwrap();
+/// # Ok::<(), data::DataError>(())
+/// ```
+pub fn write_csv(path: impl AsRef<Path>, dataset: &Dataset) -> Result<(), DataError> {
+    let path = path.as_ref();
+    write_atomically(path, dataset).map_err(|source| DataError::Write {
+        target: path.display().to_string(),
+        source,
+    })
+}
+
+/// Writes `dataset` as CSV to `writer`: a header `x1,x2,…,xd,label`, then one line per row.
+///
+/// Numbers are written with Rust's `{}` formatting, the shortest decimal that parses back to
+/// the same `f64`, so [`read_csv_from`] restores every value bit for bit (including `-0`,
+/// `1e-300` and `1e300`; note that `{}` never uses exponent notation, so 1e300 takes 301
+/// digits). Labels are written as `0` and `1`. Lines end with `\n`.
+///
+/// # Errors
+/// [`DataError::Write`] (target `"the output writer"`) when the writer fails.
+///
+/// # Example
+/// ```
+/// use core_linalg::{Dataset, Matrix, Vector};
+/// use data::write_csv_to;
+/// let dataset = Dataset::new(
+///     Matrix::from_row_slice(2, 2, &[0.1, -0.0, 2.5, 1e-7]),
+///     Vector::from_vec(vec![0.0, 1.0]),
+/// )?;
+/// let mut out = Vec::new();
+/// write_csv_to(&mut out, &dataset)?;
+/// assert_eq!(out, b"x1,x2,label\n0.1,-0,0\n2.5,0.0000001,1\n");
+/// # Ok::<(), data::DataError>(())
+/// ```
+pub fn write_csv_to(writer: impl Write, dataset: &Dataset) -> Result<(), DataError> {
+    write_rows(writer, dataset).map_err(|source| DataError::Write {
+        target: "the output writer".to_owned(),
+        source,
+    })
+}
+
+fn write_rows(writer: impl Write, dataset: &Dataset) -> io::Result<()> {
+    let mut out = BufWriter::new(writer);
+    for column in 1..=dataset.n_features() {
+        write!(out, "x{column},")?;
+    }
+    writeln!(out, "label")?;
+    let features = dataset.features();
+    for (row, label) in dataset.labels().iter().enumerate() {
+        for column in 0..dataset.n_features() {
+            write!(out, "{},", features[(row, column)])?;
+        }
+        writeln!(out, "{label}")?;
+    }
+    out.flush()
+}
+
+/// Distinguishes the temporary files of concurrent writes within one process.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn write_atomically(path: &Path, dataset: &Dataset) -> io::Result<()> {
+    let file_name = path.file_name().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file")
+    })?;
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let temp_path = folder.join(format!(
+        ".{}.{}-{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp_path)?;
+    let result = write_rows(&file, dataset)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            fs::rename(&temp_path, path)
+        });
+    if result.is_err() {
+        // Best-effort cleanup: the write error is the one worth reporting, and a failure to
+        // remove the temporary file cannot be acted on here.
+        let _ = fs::remove_file(&temp_path);
+    }
+    result
+}

@@ -1,0 +1,239 @@
+//! # experiments: turn TOML study files into tables and curves
+//!
+//! The binary that runs the project's studies. It is glue: it parses study files
+//! ([`spec`]), validates every run of every file before the first starts, runs them in
+//! parallel ([`study`]) and writes the artifacts ([`output`]). It is the only crate that reads
+//! files, spawns threads or knows about the terminal.
+//!
+//! **The one design decision to know:** every run derives its own random streams from its seed
+//! and sweep point (ChaCha8 streams, see `run.rs`), so the numbers in `results.csv` are
+//! bit-identical whatever `--jobs` is and in whatever order runs finish.
+//!
+//! Exit status: 0 all runs succeeded; 2 bad usage, study file or data (nothing ran); 3 the
+//! study ran but some runs failed or diverged (their rows say why); 1 internal error (such as
+//! an output file that could not be written).
+
+mod output;
+mod run;
+mod spec;
+mod study;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Runs TOML-described studies of logistic regression and MLPs: sweeps over width, depth,
+/// activation, learning rate and noise, repeated over seeds, with tables and loss curves.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    /// Study files to run. With none, every *.toml in the experiments/ folder runs (the full
+    /// study).
+    files: Vec<PathBuf>,
+
+    /// Output folder. Default: results/<study name>/. With several files, each study gets a
+    /// subfolder named after it.
+    #[arg(long)]
+    out: Option<PathBuf>,
+
+    /// Replace the files' seed lists, e.g. --seeds 1,2,3.
+    #[arg(long, value_delimiter = ',')]
+    seeds: Option<Vec<u64>>,
+
+    /// Worker threads (default: all cores). Results are identical for any value.
+    #[arg(long)]
+    jobs: Option<usize>,
+
+    /// Divide every epoch count by 100 (rounding up) for a smoke run in seconds. Quick results
+    /// are marked as such and are not comparable with the original.
+    #[arg(long)]
+    quick: bool,
+
+    /// Validate the files and print the planned runs; run nothing.
+    #[arg(long)]
+    check: bool,
+
+    /// Replace an earlier study's output in the output folder.
+    #[arg(long)]
+    force: bool,
+
+    /// Run only every N-th run starting at K (0-based), e.g. --shard 0/4, to spread a study
+    /// over machines.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?} is not K/N, e.g. 0/4"))?;
+    let k: usize = k
+        .parse()
+        .map_err(|_| format!("shard index {k:?} is not a whole number"))?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| format!("shard count {n:?} is not a whole number"))?;
+    if n == 0 || k >= n {
+        return Err(format!("shard {k}/{n}: need 0 ≤ K < N"));
+    }
+    Ok((k, n))
+}
+
+/// Where the shipped studies live: `experiments/` under the current folder, else the one in
+/// the source tree this binary was built from.
+fn default_study_dir() -> PathBuf {
+    let local = PathBuf::from("experiments");
+    if local.is_dir() {
+        return local;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments")
+}
+
+enum Failure {
+    Usage(String),
+    Internal(String),
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let files = if cli.files.is_empty() {
+        let dir = default_study_dir();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map_err(|e| Failure::Usage(format!("cannot list {}: {e}", dir.display())))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(Failure::Usage(format!(
+                "no .toml study files in {}",
+                dir.display()
+            )));
+        }
+        files
+    } else {
+        cli.files.clone()
+    };
+    if cli.jobs == Some(0) {
+        return Err(Failure::Usage(
+            "--jobs 0: need at least 1 worker thread".into(),
+        ));
+    }
+    let options = spec::PlanOptions {
+        seeds: cli.seeds.clone(),
+        quick: cli.quick,
+    };
+    if let Some(seeds) = &options.seeds
+        && seeds.is_empty()
+    {
+        return Err(Failure::Usage(
+            "--seeds is empty: give at least one seed".into(),
+        ));
+    }
+
+    // Validate every file before anything runs, and report every problem.
+    let mut plans = Vec::new();
+    let mut problems = Vec::new();
+    for file in &files {
+        match spec::load(file, &options) {
+            Ok(plan) => plans.push(plan),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    let mut names: Vec<&str> = plans.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        problems.push(format!(
+            "two study files are both named {:?}: their outputs would collide; rename one [study] name",
+            w[0]
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(Failure::Usage(problems.join("\n")));
+    }
+
+    if cli.check {
+        for plan in &plans {
+            println!(
+                "{} ({}): {} runs = {} point(s) × {} seed(s)",
+                plan.name,
+                plan.path.display(),
+                plan.runs.len(),
+                plan.points.len(),
+                plan.runs.len() / plan.points.len().max(1)
+            );
+            for (i, label) in plan.points.iter().enumerate() {
+                if let Some(run) = plan.runs.iter().find(|r| r.point == i) {
+                    let t = run.model.training();
+                    println!(
+                        "  {label}: layers {:?}, activation {}, lr {}, epochs {}",
+                        run.model.layer_sizes(),
+                        run.model.activation_name(),
+                        t.learning_rate(),
+                        t.epochs()
+                    );
+                }
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let out_dirs: Vec<PathBuf> = plans
+        .iter()
+        .map(|p| match (&cli.out, plans.len()) {
+            (Some(dir), 1) => dir.clone(),
+            (Some(dir), _) => dir.join(&p.name),
+            (None, _) => Path::new("results").join(&p.name),
+        })
+        .collect();
+    for dir in &out_dirs {
+        output::prepare_output_dir(dir, cli.force).map_err(Failure::Usage)?;
+    }
+    let jobs = cli
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let tally = study::run_all(
+        &plans,
+        &study::RunOptions {
+            jobs,
+            out_dirs,
+            shard: cli.shard,
+        },
+    )
+    .map_err(Failure::Internal)?;
+    if tally.not_ok > 0 {
+        eprintln!(
+            "{} of {} runs did not finish normally (diverged, failed or interrupted): see the status column of results.csv",
+            tally.not_ok,
+            tally.ok + tally.not_ok
+        );
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Internal(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! Writing a study's artifacts: atomically, and never over an earlier study unasked.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use metrics::Summary;
+use serde::Serialize;
+
+use crate::run::{RunOutcome, RunStatus};
+use crate::spec::{Plan, RunPlan};
+
+/// An I/O failure, naming the file.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// The underlying error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed to
+/// disk, then renamed over the final name. A crash or a full disk leaves either the old file or
+/// the new one, never half of one.
+///
+/// # Errors
+/// [`WriteError`] naming `path`; the temporary file is removed.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
+    let err = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Makes sure `dir` can take a new study: creates it, or refuses when it already holds one
+/// (unless `force`), or when it is not a writable folder.
+///
+/// # Errors
+/// A message saying what is there and how to proceed.
+pub fn prepare_output_dir(dir: &Path, force: bool) -> Result<(), String> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(format!(
+            "output path {} is a file, not a folder: pass --out with a folder",
+            dir.display()
+        ));
+    }
+    let marker = dir.join("metadata.json");
+    if marker.exists() {
+        if !force {
+            return Err(format!(
+                "{} already holds a study: pass --force to replace it, or --out to write elsewhere",
+                dir.display()
+            ));
+        }
+        // --force: remove only what a study writes, never other files the user put there.
+        for name in [
+            "results.csv",
+            "summary.md",
+            "summary.json",
+            "metadata.json",
+            "study.toml",
+        ] {
+            let _ = fs::remove_file(dir.join(name));
+        }
+        for sub in ["curves", "gradients"] {
+            let _ = fs::remove_dir_all(dir.join(sub));
+        }
+    }
+    fs::create_dir_all(dir.join("curves"))
+        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+    // Prove the folder is writable before any training starts.
+    write_atomic(&dir.join(".write-test"), b"ok")
+        .and_then(|()| {
+            fs::remove_file(dir.join(".write-test")).map_err(|source| WriteError {
+                path: dir.join(".write-test"),
+                source,
+            })
+        })
+        .map_err(|e| format!("output folder is not writable: {e}"))
+}
+
+/// Metadata written before the first run starts.
+#[derive(Debug, Serialize)]
+pub struct Metadata<'a> {
+    /// `experiments`.
+    pub program: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+    /// `git rev-parse HEAD` of the working directory, or `unknown`.
+    pub git_revision: String,
+    /// The study name.
+    pub study: &'a str,
+    /// The study file.
+    pub file: String,
+    /// The seeds.
+    pub seeds: Vec<u64>,
+    /// UTC start time.
+    pub started_at: String,
+    /// Whether `--quick` shortened training.
+    pub quick: bool,
+    /// `K/N` when sharded.
+    pub shard: Option<String>,
+    /// Runs planned (in this shard).
+    pub n_runs: usize,
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The git revision of the current directory, or `unknown`.
+pub fn git_revision() -> String {
+    std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map_or_else(|| "unknown".to_owned(), |s| s.trim().to_owned())
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |x| x.to_string())
+}
+
+/// The header of `results.csv` for a plan.
+pub fn results_header(plan: &Plan) -> String {
+    let mut h = String::from("run,point");
+    for axis in &plan.axes {
+        let _ = write!(h, ",{axis}");
+    }
+    h.push_str(
+        ",seed,status,precision,recall,f1,accuracy,roc_auc,train_loss,test_loss,epochs_run,\
+         stop_reason,diverged_epoch,epochs_to_fraction,oscillation,bayes_error,wall_seconds,reason\n",
+    );
+    h
+}
+
+/// One `results.csv` row. Floats use Rust's shortest round-trip form, so equal numbers give
+/// equal text.
+pub fn results_row(run: &RunPlan, outcome: &RunOutcome) -> String {
+    let mut row = format!("{},{}", run.id(), quote(&run.point_label));
+    for (_, value) in &run.swept {
+        let _ = write!(row, ",{value}");
+    }
+    let m = outcome.metrics;
+    let report = outcome.report.as_ref();
+    let (diverged_epoch, reason) = match &outcome.status {
+        RunStatus::Diverged { epoch, loss } => (epoch.to_string(), format!("loss {loss}")),
+        RunStatus::Failed { reason } => (String::new(), reason.clone()),
+        _ => (String::new(), String::new()),
+    };
+    let _ = write!(
+        row,
+        ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{}\n",
+        run.seed,
+        outcome.status.label(),
+        opt(m.map(|m| m.precision)),
+        opt(m.map(|m| m.recall)),
+        opt(m.map(|m| m.f1)),
+        opt(m.map(|m| m.accuracy)),
+        opt(m.map(|m| m.roc_auc)),
+        opt(m.map(|m| m.train_loss)),
+        opt(m.map(|m| m.test_loss)),
+        report.map_or_else(String::new, |r| r.epochs_run.to_string()),
+        report.map_or("", |r| r.stop_reason.label()),
+        diverged_epoch,
+        report
+            .and_then(|r| r.epochs_to_fraction)
+            .map_or_else(String::new, |e| e.to_string()),
+        opt(outcome.oscillation),
+        opt(outcome.bayes_error),
+        outcome.wall_seconds,
+        quote(&reason),
+    );
+    row
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A run's loss curve: every `stride`-th epoch and the last, with the test loss beside it.
+pub fn curve_csv(outcome: &RunOutcome, stride: usize) -> Option<String> {
+    let report = outcome.report.as_ref()?;
+    let mut out = String::from("epoch,train_loss,test_loss\n");
+    let n = report.train_loss.len();
+    for (i, loss) in report.train_loss.iter().enumerate() {
+        if i % stride == 0 || i + 1 == n {
+            let test = report
+                .eval_loss
+                .get(i)
+                .map_or_else(String::new, f64::to_string);
+            let _ = writeln!(out, "{i},{loss},{test}");
+        }
+    }
+    Some(out)
+}
+
+/// A run's sampled gradient norms, one column per layer.
+pub fn gradients_csv(outcome: &RunOutcome) -> Option<String> {
+    let norms = &outcome.report.as_ref()?.gradient_norms;
+    if norms.n_samples() == 0 {
+        return None;
+    }
+    let mut out = String::from("epoch");
+    for l in 0..norms.n_layers() {
+        let _ = write!(out, ",layer{l}");
+    }
+    out.push('\n');
+    for (i, epoch) in norms.epochs().iter().enumerate() {
+        let _ = write!(out, "{epoch}");
+        for g in norms.sample(i) {
+            let _ = write!(out, ",{g}");
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// Mean and spread of one metric at one sweep point.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointSummary {
+    /// The point's label.
+    pub point: String,
+    /// Runs at this point.
+    pub n_runs: usize,
+    /// Runs that finished normally.
+    pub n_ok: usize,
+    /// Runs that diverged.
+    pub n_diverged: usize,
+    /// Runs that failed or were interrupted.
+    pub n_failed: usize,
+    /// Each metric over the runs that finished normally.
+    pub metrics: Vec<(String, Option<Summary>)>,
+    /// How many finished runs reached the loss fraction.
+    pub n_reached_fraction: usize,
+    /// The original project's numbers for this point.
+    pub original: Option<crate::spec::RawOriginal>,
+}
+
+/// Summaries per sweep point, in point order.
+pub fn summarise(plan: &Plan, outcomes: &[(RunPlan, RunOutcome)]) -> Vec<PointSummary> {
+    plan.points
+        .iter()
+        .map(|label| {
+            let here: Vec<&RunOutcome> = outcomes
+                .iter()
+                .filter(|(r, _)| &r.point_label == label)
+                .map(|(_, o)| o)
+                .collect();
+            let ok: Vec<&RunOutcome> = here
+                .iter()
+                .copied()
+                .filter(|o| o.metrics.is_some())
+                .collect();
+            let summary = |f: &dyn Fn(&RunOutcome) -> Option<f64>| {
+                let values: Vec<f64> = ok.iter().filter_map(|o| f(o)).collect();
+                Summary::from_values(&values).ok()
+            };
+            let metric = |f: fn(&crate::run::TestMetrics) -> f64| {
+                move |o: &RunOutcome| o.metrics.as_ref().map(f)
+            };
+            let epochs_to = |o: &RunOutcome| {
+                o.report
+                    .as_ref()
+                    .and_then(|r| r.epochs_to_fraction)
+                    .map(|e| e as f64)
+            };
+            PointSummary {
+                point: label.clone(),
+                n_runs: here.len(),
+                n_ok: ok.len(),
+                n_diverged: here
+                    .iter()
+                    .filter(|o| matches!(o.status, RunStatus::Diverged { .. }))
+                    .count(),
+                n_failed: here
+                    .iter()
+                    .filter(|o| {
+                        matches!(o.status, RunStatus::Failed { .. } | RunStatus::Interrupted)
+                    })
+                    .count(),
+                metrics: vec![
+                    ("f1".into(), summary(&metric(|m| m.f1))),
+                    ("precision".into(), summary(&metric(|m| m.precision))),
+                    ("recall".into(), summary(&metric(|m| m.recall))),
+                    ("accuracy".into(), summary(&metric(|m| m.accuracy))),
+                    ("train_loss".into(), summary(&metric(|m| m.train_loss))),
+                    ("test_loss".into(), summary(&metric(|m| m.test_loss))),
+                    ("epochs_to_fraction".into(), summary(&epochs_to)),
+                    ("oscillation".into(), summary(&|o| o.oscillation)),
+                ],
+                n_reached_fraction: ok.iter().filter(|o| epochs_to(o).is_some()).count(),
+                original: plan
+                    .raw
+                    .original
+                    .iter()
+                    .find(|o| &o.point == label)
+                    .cloned(),
+            }
+        })
+        .collect()
+}
+
+fn cell(s: Option<&Summary>, digits: usize) -> String {
+    match s {
+        Some(s) if s.n > 1 => format!("{:.*} ± {:.*}", digits, s.mean, digits, s.std),
+        Some(s) => format!("{:.*}", digits, s.mean),
+        None => "–".into(),
+    }
+}
+
+fn loss_cell(s: Option<&Summary>) -> String {
+    match s {
+        Some(s) if s.n > 1 => format!("{:.3e} ± {:.1e}", s.mean, s.std),
+        Some(s) => format!("{:.3e}", s.mean),
+        None => "–".into(),
+    }
+}
+
+/// `summary.md`: the original project's table form, ours beside theirs.
+pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
+    let get = |p: &PointSummary, name: &str| {
+        p.metrics
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, s)| s.as_ref())
+            .copied()
+    };
+    let original = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |x| format!("{x}"));
+    let mut md = format!("# Study `{}`\n\n", plan.name);
+    if !plan.raw.study.question.is_empty() {
+        let _ = writeln!(md, "**Question.** {}\n", plan.raw.study.question.trim());
+    }
+    if !plan.raw.study.finding.is_empty() {
+        let _ = writeln!(
+            md,
+            "**Original finding.** {}\n",
+            plan.raw.study.finding.trim()
+        );
+    }
+    let fraction = plan.raw.record.loss_fraction.get_ref() * 100.0;
+    let _ = writeln!(
+        md,
+        "Mean ± standard deviation over {} seed(s) per row; runs that diverged or failed are \
+         counted, not averaged. Losses are binary cross-entropy; \"epochs to {fraction:.0}%\" \
+         is the first epoch whose training loss is at most {fraction:.0}% of the first.{}\n",
+        plan.raw.study.seeds.get_ref().len(),
+        if plan.quick {
+            " **Quick run: epochs divided by 100; not comparable with the original.**"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        md,
+        "| point | F1 | original F1 | train loss | original loss | test loss | precision | recall | epochs to {fraction:.0}% | oscillation | ok / diverged / failed |"
+    );
+    md.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for p in points {
+        let o = p.original.as_ref();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} ({} of {}) | {} | {} / {} / {} |",
+            p.point,
+            cell(get(p, "f1").as_ref(), 4),
+            original(o.and_then(|o| o.f1)),
+            loss_cell(get(p, "train_loss").as_ref()),
+            original(o.and_then(|o| o.loss)),
+            loss_cell(get(p, "test_loss").as_ref()),
+            cell(get(p, "precision").as_ref(), 4),
+            cell(get(p, "recall").as_ref(), 4),
+            cell(get(p, "epochs_to_fraction").as_ref(), 0),
+            p.n_reached_fraction,
+            p.n_ok,
+            cell(get(p, "oscillation").as_ref(), 3),
+            p.n_ok,
+            p.n_diverged,
+            p.n_failed,
+        );
+    }
+    let notes: Vec<String> = points
+        .iter()
+        .filter_map(|p| {
+            let o = p.original.as_ref()?;
+            let mut parts = Vec::new();
+            if let Some(v) = o.precision {
+                parts.push(format!("precision {v}"));
+            }
+            if let Some(v) = o.recall {
+                parts.push(format!("recall {v}"));
+            }
+            if let Some(n) = &o.note {
+                parts.push(n.clone());
+            }
+            (!parts.is_empty()).then(|| format!("- {}: original {}", p.point, parts.join(", ")))
+        })
+        .collect();
+    if !notes.is_empty() {
+        md.push_str("\nOther original numbers:\n\n");
+        md.push_str(&notes.join("\n"));
+        md.push('\n');
+    }
+    md
+}

@@ -1,0 +1,274 @@
+//! One run: draw the data, split it, fit the model, measure it.
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
+
+use core_linalg::Dataset;
+use data::{Generator, Standardizer, train_test_split};
+use metrics::{ClassificationReport, roc_auc};
+use models::{Classifier, EpochProgress, FitReport, ModelError, TrainingObserver};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::spec::{ModelPlan, Plan, RunPlan};
+
+/// Random streams of one run. Each purpose has its own ChaCha8 stream, seeded from the run's
+/// seeds only, so a run's numbers never depend on which thread ran it or in what order.
+mod stream {
+    pub const DATA: u64 = 1;
+    pub const SPLIT: u64 = 2;
+    /// Training streams are `TRAIN + point index`, so sweep points do not share a start.
+    pub const TRAIN: u64 = 1000;
+}
+
+fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Training ended normally (all epochs, or early stopping).
+    Ok,
+    /// The loss stopped being finite or exploded at `epoch`.
+    Diverged {
+        /// Epoch of the divergent loss.
+        epoch: usize,
+        /// The divergent loss, as text (it may be `inf` or `NaN`, which JSON cannot hold).
+        loss: String,
+    },
+    /// Interrupted before it finished (Ctrl-C).
+    Interrupted,
+    /// Could not run: the reason.
+    Failed {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl RunStatus {
+    /// `ok`, `diverged`, `interrupted` or `failed`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Diverged { .. } => "diverged",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// Test-set metrics of a finished run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TestMetrics {
+    /// Precision on the test part.
+    pub precision: f64,
+    /// Recall on the test part.
+    pub recall: f64,
+    /// F1 on the test part.
+    pub f1: f64,
+    /// Accuracy on the test part.
+    pub accuracy: f64,
+    /// ROC AUC on the test part.
+    pub roc_auc: f64,
+    /// Mean binary cross-entropy on the test part (from logits, unclipped).
+    pub test_loss: f64,
+    /// Training objective of the returned model.
+    pub train_loss: f64,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// How it ended.
+    pub status: RunStatus,
+    /// Test metrics, when training ended normally.
+    pub metrics: Option<TestMetrics>,
+    /// The fit report (also for diverged runs: the curve up to the divergence).
+    pub report: Option<FitReport>,
+    /// The oscillation measure (see [`oscillation`]).
+    pub oscillation: Option<f64>,
+    /// The dataset's Bayes error rate, when known (blobs).
+    pub bayes_error: Option<f64>,
+    /// Wall-clock seconds (the only number that differs between identical runs).
+    pub wall_seconds: f64,
+}
+
+/// The share of epochs, within the last `window` fraction of training, whose loss was higher
+/// than the epoch before: 0 for a loss that only falls, up to 1 for one that only rises; a
+/// loss bouncing up and down every epoch scores about 0.5.
+///
+/// Returns `None` when fewer than two losses fall in the window.
+pub fn oscillation(losses: &[f64], window: f64) -> Option<f64> {
+    let n = losses.len();
+    let start = n - ((n as f64 * window).ceil() as usize).min(n);
+    let tail = &losses[start..];
+    if tail.len() < 2 {
+        return None;
+    }
+    let rises = tail.windows(2).filter(|w| w[1] > w[0]).count();
+    Some(rises as f64 / (tail.len() - 1) as f64)
+}
+
+/// Progress shared with the display, and the interrupt flag.
+#[derive(Debug, Default)]
+pub struct RunSignals {
+    /// Epochs done by this run so far.
+    pub epoch: AtomicUsize,
+    /// Set to stop every run at its next epoch.
+    pub interrupt: Option<&'static AtomicBool>,
+}
+
+struct Observer<'a>(&'a RunSignals);
+
+impl TrainingObserver for Observer<'_> {
+    fn on_epoch(&mut self, progress: &EpochProgress) -> ControlFlow<()> {
+        if progress.epoch.is_multiple_of(256) {
+            self.0.epoch.store(progress.epoch, Ordering::Relaxed);
+            if self.0.interrupt.is_some_and(|f| f.load(Ordering::Relaxed)) {
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Draws the run's dataset and splits it (the same for every run with the same data seed and
+/// generator).
+fn prepare_data(plan: &Plan, run: &RunPlan) -> Result<(Dataset, Dataset), String> {
+    let dataset = run
+        .generator
+        .generate(plan.n_samples, &mut rng(run.data_seed, stream::DATA))
+        .map_err(|e| format!("dataset: {e}"))?;
+    let split = train_test_split(
+        &dataset,
+        plan.test_fraction,
+        &mut rng(run.data_seed, stream::SPLIT),
+    )
+    .map_err(|e| format!("split: {e}"))?;
+    if !plan.standardize {
+        return Ok((split.train, split.test));
+    }
+    let scaler = Standardizer::fit(split.train.features());
+    let train = scaler
+        .transform_dataset(&split.train)
+        .map_err(|e| format!("standardise: {e}"))?;
+    let test = scaler
+        .transform_dataset(&split.test)
+        .map_err(|e| format!("standardise: {e}"))?;
+    Ok((train, test))
+}
+
+/// Runs one planned run to completion. Never panics on bad data or divergence: every outcome
+/// is a [`RunStatus`].
+pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
+    let started = Instant::now();
+    let bayes_error = match run.generator {
+        Generator::Blobs(b) => Some(b.bayes_error_rate()),
+        _ => None,
+    };
+    let mut outcome = RunOutcome {
+        status: RunStatus::Ok,
+        metrics: None,
+        report: None,
+        oscillation: None,
+        bayes_error,
+        wall_seconds: 0.0,
+    };
+    let (train, test) = match prepare_data(plan, run) {
+        Ok(d) => d,
+        Err(reason) => {
+            outcome.status = RunStatus::Failed { reason };
+            return outcome;
+        }
+    };
+    let mut train_rng = rng(run.seed, stream::TRAIN + run.point as u64);
+    let mut observer = Observer(signals);
+    let fitted: Result<(Box<dyn Classifier>, FitReport), ModelError> = match &run.model {
+        ModelPlan::Logistic(c) => c
+            .fit_with(&train, Some(&test), &mut train_rng, &mut observer)
+            .map(|(m, r)| (Box::new(m) as Box<dyn Classifier>, r)),
+        ModelPlan::Mlp(c) => c
+            .fit_with(&train, Some(&test), &mut train_rng, &mut observer)
+            .map(|(m, r)| (Box::new(m) as Box<dyn Classifier>, r)),
+    };
+    match fitted {
+        Ok((model, report)) => {
+            if let models::StopReason::Interrupted { .. } = report.stop_reason {
+                outcome.status = RunStatus::Interrupted;
+            } else {
+                match measure(model.as_ref(), &report, &test) {
+                    Ok(m) => outcome.metrics = Some(m),
+                    Err(reason) => outcome.status = RunStatus::Failed { reason },
+                }
+            }
+            outcome.oscillation = oscillation(&report.train_loss, plan.oscillation_window);
+            outcome.report = Some(report);
+        }
+        Err(ModelError::Diverged {
+            epoch,
+            loss,
+            report,
+            ..
+        }) => {
+            outcome.status = RunStatus::Diverged {
+                epoch,
+                loss: loss.to_string(),
+            };
+            outcome.report = Some(*report);
+        }
+        Err(e) => {
+            outcome.status = RunStatus::Failed {
+                reason: e.to_string(),
+            }
+        }
+    }
+    outcome.wall_seconds = started.elapsed().as_secs_f64();
+    outcome
+}
+
+fn measure(
+    model: &dyn Classifier,
+    report: &FitReport,
+    test: &Dataset,
+) -> Result<TestMetrics, String> {
+    let proba = model
+        .predict_proba(test.features())
+        .map_err(|e| e.to_string())?;
+    let y = test.labels().as_slice();
+    let classification = ClassificationReport::new(y, proba.as_slice(), model.threshold())
+        .map_err(|e| e.to_string())?;
+    let auc = roc_auc(y, proba.as_slice()).map_err(|e| e.to_string())?;
+    let test_loss = *report
+        .eval_loss
+        .last()
+        .ok_or_else(|| "no evaluation loss was recorded".to_owned())?;
+    Ok(TestMetrics {
+        precision: classification.precision,
+        recall: classification.recall,
+        f1: classification.f1,
+        accuracy: classification.accuracy,
+        roc_auc: auc,
+        test_loss,
+        train_loss: report.final_train_loss(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::oscillation;
+
+    #[test]
+    fn oscillation_measure() {
+        assert_eq!(oscillation(&[4.0, 3.0, 2.0, 1.0], 1.0), Some(0.0));
+        assert_eq!(oscillation(&[1.0, 2.0, 1.0, 2.0, 1.0], 1.0), Some(0.5));
+        // Only the last half: [2, 3, 4] rises twice.
+        assert_eq!(oscillation(&[9.0, 1.0, 2.0, 3.0, 4.0, 5.0], 0.5), Some(1.0));
+        assert_eq!(oscillation(&[1.0], 1.0), None);
+    }
+}

@@ -1,0 +1,313 @@
+//! Running planned studies in parallel, with progress, and writing their artifacts.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output::{self, Metadata, write_atomic};
+use crate::run::{self, RunOutcome, RunSignals, RunStatus};
+use crate::spec::{Plan, RunPlan};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker threads.
+    pub jobs: usize,
+    /// Output folder per plan (same order as the plans).
+    pub out_dirs: Vec<PathBuf>,
+    /// Run only runs whose index ≡ k (mod n).
+    pub shard: Option<(usize, usize)>,
+}
+
+/// What happened, for the exit status.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Runs that finished normally.
+    pub ok: usize,
+    /// Runs that diverged, failed or were interrupted.
+    pub not_ok: usize,
+}
+
+struct Job<'a> {
+    plan: usize,
+    run: &'a RunPlan,
+    cost: f64,
+}
+
+/// A rough cost of a run, for scheduling the longest first (results do not depend on it).
+fn cost(run: &RunPlan, n_samples: usize) -> f64 {
+    let sizes = run.model.layer_sizes();
+    let per_sample: usize = sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    (run.model.training().epochs() as f64) * (per_sample as f64 + 4.0) * n_samples as f64
+}
+
+/// Runs every plan's runs on a pool of `jobs` threads, longest first, writing each run's curve
+/// as it finishes and each study's tables when all its runs are done.
+///
+/// # Errors
+/// A message when an output file cannot be written (the runs themselves never error: their
+/// failures are recorded in their rows).
+pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
+    let started_at = output::utc_now();
+    let revision = output::git_revision();
+    let selected = |r: &RunPlan| options.shard.is_none_or(|(k, n)| r.index % n == k);
+    for (plan, dir) in plans.iter().zip(&options.out_dirs) {
+        let seeds = plan
+            .runs
+            .iter()
+            .map(|r| r.seed)
+            .fold(Vec::new(), |mut v, s| {
+                if !v.contains(&s) {
+                    v.push(s);
+                }
+                v
+            });
+        let metadata = Metadata {
+            program: "experiments",
+            version: env!("CARGO_PKG_VERSION"),
+            git_revision: revision.clone(),
+            study: &plan.name,
+            file: plan.path.display().to_string(),
+            seeds,
+            started_at: started_at.clone(),
+            quick: plan.quick,
+            shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
+            n_runs: plan.runs.iter().filter(|r| selected(r)).count(),
+        };
+        write_atomic(&dir.join("study.toml"), plan.source.as_bytes()).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&metadata).map_err(|e| e.to_string())?;
+        write_atomic(&dir.join("metadata.json"), json.as_bytes()).map_err(|e| e.to_string())?;
+    }
+
+    let mut jobs: Vec<Job> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(p, plan)| {
+            plan.runs
+                .iter()
+                .filter(|r| selected(r))
+                .map(move |run| Job {
+                    plan: p,
+                    run,
+                    cost: cost(run, plan.n_samples),
+                })
+        })
+        .collect();
+    // Longest first keeps both cores busy to the end; ties keep plan order.
+    jobs.sort_by(|a, b| b.cost.total_cmp(&a.cost));
+
+    let total = jobs.len();
+    let progress = Progress::new(total);
+    let results: Mutex<Vec<Option<RunOutcome>>> = Mutex::new(vec![None; total]);
+    let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .build()
+        .map_err(|e| format!("cannot start {} worker threads: {e}", options.jobs))?;
+    let signals: Vec<RunSignals> = (0..total).map(|_| RunSignals::default()).collect();
+    // The display refreshes on its own thread, so every pool thread trains.
+    std::thread::scope(|display| {
+        display.spawn(|| progress.watch(&signals));
+        pool.scope_fifo(|scope| {
+            for (slot, job) in jobs.iter().enumerate() {
+                let (results, write_errors, progress, signals) =
+                    (&results, &write_errors, &progress, &signals);
+                scope.spawn_fifo(move |_| {
+                    let plan = &plans[job.plan];
+                    let name = format!("{} {} s{}", plan.name, job.run.point_label, job.run.seed);
+                    progress.start(slot, name, job.run.model.training().epochs());
+                    let outcome = run::execute(plan, job.run, &signals[slot]);
+                    let dir = &options.out_dirs[job.plan];
+                    let id = job.run.id();
+                    if let Some(curve) = output::curve_csv(&outcome, plan.loss_curve_stride)
+                        && let Err(e) = write_atomic(
+                            &dir.join("curves").join(format!("{id}.csv")),
+                            curve.as_bytes(),
+                        )
+                    {
+                        write_errors
+                            .lock()
+                            .expect("not poisoned")
+                            .push(e.to_string());
+                    }
+                    if let Some(grads) = output::gradients_csv(&outcome) {
+                        let gdir = dir.join("gradients");
+                        let written = std::fs::create_dir_all(&gdir)
+                            .map_err(|e| e.to_string())
+                            .and_then(|()| {
+                                write_atomic(&gdir.join(format!("{id}.csv")), grads.as_bytes())
+                                    .map_err(|e| e.to_string())
+                            });
+                        if let Err(e) = written {
+                            write_errors.lock().expect("not poisoned").push(e);
+                        }
+                    }
+                    progress.finish(slot, &outcome.status);
+                    results.lock().expect("not poisoned")[slot] = Some(outcome);
+                });
+            }
+        });
+    });
+    progress.done();
+
+    let results = results.into_inner().expect("not poisoned");
+    let mut tally = Tally::default();
+    for (p, (plan, dir)) in plans.iter().zip(&options.out_dirs).enumerate() {
+        let mut outcomes: Vec<(RunPlan, RunOutcome)> = jobs
+            .iter()
+            .zip(&results)
+            .filter(|(job, _)| job.plan == p)
+            .filter_map(|(job, o)| o.clone().map(|o| (job.run.clone(), o)))
+            .collect();
+        outcomes.sort_by_key(|(r, _)| r.index);
+        for (_, o) in &outcomes {
+            if o.status == RunStatus::Ok {
+                tally.ok += 1;
+            } else {
+                tally.not_ok += 1;
+            }
+        }
+        write_tables(plan, dir, &outcomes)?;
+        eprintln!("{}: wrote {}", plan.name, dir.display());
+    }
+    let errors = write_errors.into_inner().expect("not poisoned");
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    Ok(tally)
+}
+
+/// Writes `results.csv`, `summary.json` and `summary.md` for one study.
+fn write_tables(plan: &Plan, dir: &Path, outcomes: &[(RunPlan, RunOutcome)]) -> Result<(), String> {
+    let mut csv = output::results_header(plan);
+    for (run, outcome) in outcomes {
+        csv.push_str(&output::results_row(run, outcome));
+    }
+    write_atomic(&dir.join("results.csv"), csv.as_bytes()).map_err(|e| e.to_string())?;
+    let points = output::summarise(plan, outcomes);
+    let json = serde_json::json!({
+        "study": plan.name,
+        "question": plan.raw.study.question,
+        "finding": plan.raw.study.finding,
+        "quick": plan.quick,
+        "points": points,
+    });
+    let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+    write_atomic(&dir.join("summary.json"), text.as_bytes()).map_err(|e| e.to_string())?;
+    write_atomic(
+        &dir.join("summary.md"),
+        output::summary_markdown(plan, &points).as_bytes(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Progress display: a bar on a terminal, a plain line every few seconds otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: AtomicUsize,
+    active: Mutex<Vec<(usize, String, usize)>>,
+    started: Instant,
+    finished: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} runs, ETA {eta}\n{msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: AtomicUsize::new(0),
+            active: Mutex::new(Vec::new()),
+            started: Instant::now(),
+            finished: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn start(&self, slot: usize, name: String, epochs: usize) {
+        self.active
+            .lock()
+            .expect("not poisoned")
+            .push((slot, name, epochs));
+    }
+
+    fn finish(&self, slot: usize, status: &RunStatus) {
+        let mut active = self.active.lock().expect("not poisoned");
+        if let Some(i) = active.iter().position(|(s, _, _)| *s == slot) {
+            let (_, name, _) = active.remove(i);
+            if *status != RunStatus::Ok {
+                let line = format!("{name}: {}", status.label());
+                match &self.bar {
+                    Some(bar) => bar.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
+        }
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if done == self.total {
+            self.finished.store(true, Ordering::Relaxed);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(done as u64);
+        }
+    }
+
+    fn describe(&self, signals: &[RunSignals]) -> String {
+        let active = self.active.lock().expect("not poisoned");
+        active
+            .iter()
+            .map(|(slot, name, epochs)| {
+                let epoch = signals[*slot].epoch.load(Ordering::Relaxed);
+                format!("  {name}: epoch {epoch}/{epochs}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Refreshes the display until every run is done (called on the scope's own thread).
+    fn watch(&self, signals: &[RunSignals]) {
+        let mut last_line = Instant::now();
+        while !self.finished.load(Ordering::Relaxed) && self.total > 0 {
+            std::thread::sleep(Duration::from_millis(200));
+            match &self.bar {
+                Some(bar) => bar.set_message(self.describe(signals)),
+                None if last_line.elapsed() >= Duration::from_secs(10) => {
+                    last_line = Instant::now();
+                    eprintln!(
+                        "[{:.0}s] {}/{} runs done\n{}",
+                        self.started.elapsed().as_secs_f64(),
+                        self.done.load(Ordering::Relaxed),
+                        self.total,
+                        self.describe(signals)
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        eprintln!(
+            "{} runs in {:.1} s",
+            self.total,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+}

@@ -188,9 +188,9 @@ pub fn results_row(run: &RunPlan, outcome: &RunOutcome) -> String {
         RunStatus::Failed { reason } => (String::new(), reason.clone()),
         _ => (String::new(), String::new()),
     };
-    let _ = write!(
+    let _ = writeln!(
         row,
-        ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{}\n",
+        ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{}",
         run.seed,
         outcome.status.label(),
         opt(m.map(|m| m.precision)),

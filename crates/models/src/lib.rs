@@ -46,6 +46,11 @@ mod mlp;
 mod network;
 mod train;
 
+/// The README's library example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 pub use classifier::Classifier;
 pub use core_linalg::Activation;
 pub use error::ModelError;

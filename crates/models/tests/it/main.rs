@@ -3,4 +3,5 @@
 mod allocation;
 mod common;
 mod gradients;
+mod targets;
 mod training;

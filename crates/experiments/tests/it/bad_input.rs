@@ -1,0 +1,256 @@
+//! Bad study files and bad usage: exit status 2, nothing run, a message naming the problem.
+
+use std::path::Path;
+
+use crate::common::{TINY, run, stderr, temp_dir, write};
+
+/// Runs the binary on a study file with `text` and returns (exit code, stderr).
+fn check_text(text: impl AsRef<[u8]>) -> (Option<i32>, String) {
+    let dir = temp_dir("bad");
+    let file = write(&dir, "study.toml", text);
+    let output = run(
+        &dir,
+        &[
+            file.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        !dir.join("out").join("results.csv").exists(),
+        "nothing may run"
+    );
+    (output.status.code(), stderr(&output))
+}
+
+fn assert_rejected(text: &str, needles: &[&str]) {
+    let (code, err) = check_text(text);
+    assert_eq!(code, Some(2), "exit status for:\n{text}\n{err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{needle:?} not in:\n{err}");
+    }
+}
+
+#[test]
+fn missing_directory_and_non_utf8_files() {
+    let dir = temp_dir("files");
+    let missing = run(&dir, &["no-such-study.toml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no-such-study.toml"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let folder = run(&dir, &[dir.to_str().unwrap()]);
+    assert_eq!(folder.status.code(), Some(2));
+    assert!(stderr(&folder).contains("directory"), "{}", stderr(&folder));
+
+    let (code, err) = check_text(b"[study]\nname = \"a\xff\"\n".as_slice());
+    assert_eq!(code, Some(2));
+    assert!(err.contains("UTF-8"), "{err}");
+
+    let (code, err) = check_text(vec![b'#'; 2 << 20]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("bytes"), "{err}");
+}
+
+#[test]
+fn empty_file_and_syntax_errors_have_line_and_column() {
+    assert_rejected("", &["empty"]);
+    assert_rejected("   \n\n", &["empty"]);
+    let (code, err) = check_text(TINY.replace("epochs = 300", "epochs = = 300"));
+    assert_eq!(code, Some(2));
+    assert!(err.contains("study.toml:18:"), "line and column: {err}");
+    assert!(
+        err.contains("epochs = = 300"),
+        "the source line is shown: {err}"
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 300\nepochs = 400"),
+        &["duplicate"],
+    );
+}
+
+#[test]
+fn unknown_keys_list_the_accepted_ones() {
+    assert_rejected(
+        &TINY.replace("learning_rate = 0.1", "lerning_rate = 0.1"),
+        &["lerning_rate", "learning_rate"],
+    );
+    assert_rejected(&TINY.replace("[record]", "[recrod]"), &["recrod"]);
+}
+
+#[test]
+fn wrong_types_and_out_of_range_integers() {
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = \"100\""),
+        &["epochs", "string"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 10.0"),
+        &["epochs", "float"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = -5"),
+        &["epochs", "-5"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 99999999999999999999999"),
+        &["epochs"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 0"),
+        &["model.epochs", "0"],
+    );
+}
+
+#[test]
+fn unknown_enum_values_list_the_choices() {
+    assert_rejected(
+        &TINY.replace("kind = \"mlp\"", "kind = \"mlp\"\nactivation = \"relu6\""),
+        &["model.activation", "relu6", "sigmoid", "tanh"],
+    );
+    assert_rejected(
+        &TINY.replace("generator = \"moons\"", "generator = \"banana\""),
+        &["dataset.generator", "banana", "spirals"],
+    );
+    assert_rejected(
+        &TINY.replace("kind = \"mlp\"", "kind = \"svm\""),
+        &["model.kind", "svm", "logistic"],
+    );
+}
+
+#[test]
+fn non_finite_and_out_of_range_values() {
+    for lr in ["nan", "inf", "-inf", "0.0", "-0.5"] {
+        assert_rejected(
+            &TINY.replace("learning_rate = 0.1", &format!("learning_rate = {lr}")),
+            &["model.learning_rate", "study.toml:"],
+        );
+    }
+    assert_rejected(
+        &TINY.replace("noise = 0.1", "noise = -1.0"),
+        &["noise", "-1"],
+    );
+    assert_rejected(
+        &TINY.replace("noise = 0.1", "noise = nan"),
+        &["noise", "NaN"],
+    );
+    assert_rejected(
+        &TINY.replace("test_fraction = 0.25", "test_fraction = 1.0"),
+        &["test_fraction"],
+    );
+    assert_rejected(
+        &TINY.replace("samples = 80", "samples = 0"),
+        &["dataset.samples"],
+    );
+    assert_rejected(
+        &TINY.replace("width = [3, 5]", "width = [3, 0]"),
+        &["sweep.width", "0"],
+    );
+}
+
+#[test]
+fn sweeps_empty_duplicate_or_absurd() {
+    assert_rejected(
+        &TINY.replace("width = [3, 5]", "width = []"),
+        &["sweep.width", "empty"],
+    );
+    assert_rejected(
+        &TINY.replace("width = [3, 5]", "width = [3, 3]"),
+        &["sweep.width", "twice"],
+    );
+    let huge = TINY.replace(
+        "width = [3, 5]",
+        &format!(
+            "width = [{}]\nlearning_rate = [{}]",
+            (1..=200)
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            (1..=100)
+                .map(|i| format!("0.{i:03}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    assert_rejected(&huge, &["40000 runs", "at most"]);
+    assert_rejected(
+        &TINY.replace("seeds = [1, 2]", "seeds = []"),
+        &["study.seeds", "empty"],
+    );
+}
+
+#[test]
+fn names_that_would_escape_the_output_folder() {
+    for name in ["a/b", "..", "../up", "x\\u0000y"] {
+        assert_rejected(
+            &TINY.replace("name = \"tiny\"", &format!("name = \"{name}\"")),
+            &["study.name", "folder name"],
+        );
+    }
+}
+
+#[test]
+fn every_problem_in_a_file_is_reported_at_once() {
+    let text = TINY
+        .replace("learning_rate = 0.1", "learning_rate = -1.0")
+        .replace("noise = 0.1", "noise = -2.0");
+    assert_rejected(&text, &["model.learning_rate", "dataset.noise"]);
+}
+
+#[test]
+fn every_file_is_validated_before_any_runs() {
+    let dir = temp_dir("two");
+    let good = write(&dir, "good.toml", TINY);
+    let bad = write(
+        &dir,
+        "bad.toml",
+        TINY.replace("name = \"tiny\"", "name = \"bad\"")
+            .replace("epochs = 300", "epochs = 0"),
+    );
+    let output = run(
+        &dir,
+        &[
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        !Path::new(&dir.join("out/tiny/results.csv")).exists(),
+        "the good file did not run either"
+    );
+}
+
+#[test]
+fn bad_usage() {
+    let dir = temp_dir("usage");
+    let file = write(&dir, "tiny.toml", TINY);
+    for args in [
+        vec!["--jobs", "0"],
+        vec!["--shard", "3/2"],
+        vec!["--shard", "x"],
+        vec!["--bogus"],
+    ] {
+        let mut full = vec![file.to_str().unwrap()];
+        full.extend(args.iter().copied());
+        let output = run(&dir, &full);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let outfile = write(&dir, "a-file", "x");
+    let output = run(
+        &dir,
+        &[file.to_str().unwrap(), "--out", outfile.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("is a file"), "{}", stderr(&output));
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests of the `experiments` binary, one module per concern.
+
+mod bad_input;
+mod common;
+mod running;

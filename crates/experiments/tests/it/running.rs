@@ -1,0 +1,208 @@
+//! Studies that run: artifacts, determinism across thread counts, divergence, overwrites.
+
+use crate::common::{TINY, results_without_wall_time, run, stderr, temp_dir, write};
+
+#[test]
+fn every_shipped_study_validates() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = run(&root, &["--check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan = String::from_utf8_lossy(&output.stdout);
+    for name in [
+        "logistic",
+        "width",
+        "depth",
+        "activation",
+        "learning_rate",
+        "early_stopping",
+    ] {
+        assert!(
+            plan.contains(&format!("{name} (")),
+            "{name} missing from:\n{plan}"
+        );
+    }
+}
+
+#[test]
+fn tiny_study_writes_every_artifact() {
+    let dir = temp_dir("tiny");
+    let file = write(&dir, "tiny.toml", TINY);
+    let out = dir.join("out");
+    let output = run(
+        &dir,
+        &[
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "2",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for name in [
+        "study.toml",
+        "metadata.json",
+        "results.csv",
+        "summary.md",
+        "summary.json",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(results.lines().count(), 1 + 4, "{results}");
+    assert!(
+        results.lines().skip(1).all(|l| l.contains(",ok,")),
+        "{results}"
+    );
+    for id in ["p00-s1", "p00-s2", "p01-s1", "p01-s2"] {
+        let curve = std::fs::read_to_string(out.join("curves").join(format!("{id}.csv"))).unwrap();
+        // Epochs 0, 10, …, 300: 31 rows and a header.
+        assert_eq!(curve.lines().count(), 32, "{id}");
+        assert!(out.join("gradients").join(format!("{id}.csv")).is_file());
+    }
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        summary.contains("| width=3 |") && summary.contains("| 0.5 |"),
+        "{summary}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["points"].as_array().map(Vec::len), Some(2));
+    // No temporary file is left behind.
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(!name.to_string_lossy().ends_with(".tmp"), "{name:?}");
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let dir = temp_dir("jobs");
+    let file = write(&dir, "tiny.toml", TINY);
+    let mut tables = Vec::new();
+    for jobs in ["1", "2", "2"] {
+        let out = dir.join(format!("out-{}", tables.len()));
+        let output = run(
+            &dir,
+            &[
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--jobs",
+                jobs,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        tables.push(results_without_wall_time(&out.join("results.csv")));
+        let curve = std::fs::read(out.join("curves/p01-s2.csv")).unwrap();
+        tables.push(String::from_utf8(curve).unwrap());
+    }
+    assert_eq!(tables[0], tables[2]);
+    assert_eq!(tables[0], tables[4]);
+    assert_eq!(tables[1], tables[3]);
+    assert_eq!(tables[1], tables[5]);
+}
+
+#[test]
+fn a_diverging_run_is_recorded_and_the_rest_still_written() {
+    let dir = temp_dir("diverge");
+    let text = TINY
+        .replace(
+            "[sweep]\nwidth = [3, 5]",
+            "[sweep]\nlearning_rate = [0.1, 1000.0]",
+        )
+        .replace(
+            "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
+            "",
+        )
+        .replace("noise = 0.1", "noise = 0.6");
+    let file = write(&dir, "diverge.toml", text);
+    let out = dir.join("out");
+    let output = run(
+        &dir,
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let rows: Vec<&str> = results.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{results}");
+    assert!(
+        rows.iter()
+            .filter(|r| r.contains("learning_rate=0.1,"))
+            .all(|r| r.contains(",ok,"))
+    );
+    for row in rows.iter().filter(|r| r.contains("learning_rate=1000,")) {
+        assert!(row.contains(",diverged,") && row.contains("loss "), "{row}");
+        assert!(!row.contains("NaN,"), "no NaN in a metric column: {row}");
+    }
+    assert!(
+        out.join("curves/p01-s1.csv").is_file(),
+        "the curve up to the divergence is kept"
+    );
+}
+
+#[test]
+fn an_earlier_study_is_not_overwritten_without_force() {
+    let dir = temp_dir("force");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 5"),
+    );
+    let out = dir.join("out");
+    let args = [file.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    assert_eq!(run(&dir, &args).status.code(), Some(0));
+    let mine = write(&out, "notes.txt", "my notes");
+    let again = run(&dir, &args);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    assert_eq!(run(&dir, &forced).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(mine).unwrap(),
+        "my notes",
+        "user files survive --force"
+    );
+}
+
+#[test]
+fn shards_cover_every_run_once() {
+    let dir = temp_dir("shard");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 20"),
+    );
+    let mut rows = Vec::new();
+    for k in 0..3 {
+        let out = dir.join(format!("shard{k}"));
+        let shard = format!("{k}/3");
+        let output = run(
+            &dir,
+            &[
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--shard",
+                &shard,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let text = results_without_wall_time(&out.join("results.csv"));
+        rows.extend(text.lines().skip(1).map(str::to_owned));
+    }
+    let whole = dir.join("whole");
+    run(
+        &dir,
+        &[file.to_str().unwrap(), "--out", whole.to_str().unwrap()],
+    );
+    let mut expected: Vec<String> = results_without_wall_time(&whole.join("results.csv"))
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect();
+    rows.sort();
+    expected.sort();
+    assert_eq!(rows, expected);
+}

@@ -1,0 +1,53 @@
+# Every recipe is one visible cargo line, so everything works without `just` too.
+
+# List the recipes.
+default:
+    @just --list
+
+# The full study: every TOML in experiments/ at full length (results/ is not committed).
+study:
+    cargo run --release -p experiments
+
+# A smoke run of every study with epochs divided by 100.
+quick:
+    cargo run --release -p experiments -- --quick --out results/quick --force
+
+# The width sweep (2 hidden layers of 3/6/20/50 neurons, 250,000 epochs, 5 seeds).
+width:
+    cargo run --release -p experiments -- experiments/width.toml
+
+# The depth sweep (2/3/6/10 hidden layers of 20 neurons, 160,000 epochs, 5 seeds).
+depth:
+    cargo run --release -p experiments -- experiments/depth.toml
+
+# Logistic regression on slightly overlapping blobs.
+logistic:
+    cargo run --release -p experiments -- experiments/logistic.toml
+
+# Sigmoid vs tanh vs ReLU in deep nets, with per-layer gradient norms.
+activation:
+    cargo run --release -p experiments -- experiments/activation.toml
+
+# Learning rates from 0.001 to 3: speed to 30% of the first loss, and divergence.
+lr:
+    cargo run --release -p experiments -- experiments/learning_rate.toml
+
+# Early stopping on and off, with the oscillation measure.
+early-stopping:
+    cargo run --release -p experiments -- experiments/early_stopping.toml
+
+# Validate every study file and print the planned runs.
+check:
+    cargo run --release -p experiments -- --check
+
+# The test suite (the same command CI runs).
+test:
+    cargo test --workspace
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
+
+# Criterion benchmarks of one epoch and a 1,000-epoch fit per workload.
+bench:
+    cargo bench -p models

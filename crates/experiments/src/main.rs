@@ -13,6 +13,7 @@
 //! study ran but some runs failed or diverged (their rows say why); 1 internal error (such as
 //! an output file that could not be written).
 
+mod merge;
 mod output;
 mod run;
 mod spec;
@@ -26,8 +27,11 @@ use clap::Parser;
 /// Runs TOML-described studies of logistic regression and MLPs: sweeps over width, depth,
 /// activation, learning rate and noise, repeated over seeds, with tables and loss curves.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Study files to run. With none, every *.toml in the experiments/ folder runs (the full
     /// study).
     files: Vec<PathBuf>,
@@ -64,6 +68,23 @@ struct Cli {
     shard: Option<(usize, usize)>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Combine the output folders of a sharded study (--shard K/N on several machines) into the
+    /// tables a single machine would have written (identical apart from wall times).
+    Merge {
+        /// The shard folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged study.
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an earlier study in the output folder.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (k, n) = s
         .split_once('/')
@@ -95,7 +116,28 @@ enum Failure {
     Internal(String),
 }
 
+fn exit_status(tally: study::Tally) -> ExitCode {
+    if tally.not_ok > 0 {
+        eprintln!(
+            "{} of {} runs did not finish normally (diverged, failed or interrupted): see the status column of results.csv",
+            tally.not_ok,
+            tally.ok + tally.not_ok
+        );
+        return ExitCode::from(3);
+    }
+    ExitCode::SUCCESS
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    if let Some(Command::Merge { dirs, out, force }) = &cli.command {
+        let tally = merge::merge(dirs, out, *force).map_err(Failure::Usage)?;
+        eprintln!(
+            "merged {} runs into {}",
+            tally.ok + tally.not_ok,
+            out.display()
+        );
+        return Ok(exit_status(tally));
+    }
     let files = if cli.files.is_empty() {
         let dir = default_study_dir();
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -202,15 +244,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         },
     )
     .map_err(Failure::Internal)?;
-    if tally.not_ok > 0 {
-        eprintln!(
-            "{} of {} runs did not finish normally (diverged, failed or interrupted): see the status column of results.csv",
-            tally.not_ok,
-            tally.ok + tally.not_ok
-        );
-        return Ok(ExitCode::from(3));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(exit_status(tally))
 }
 
 fn main() -> ExitCode {

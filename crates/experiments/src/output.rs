@@ -80,11 +80,12 @@ pub fn prepare_output_dir(dir: &Path, force: bool) -> Result<(), String> {
         ] {
             let _ = fs::remove_file(dir.join(name));
         }
-        for sub in ["curves", "gradients"] {
+        for sub in ["curves", "gradients", "runs"] {
             let _ = fs::remove_dir_all(dir.join(sub));
         }
     }
     fs::create_dir_all(dir.join("curves"))
+        .and_then(|()| fs::create_dir_all(dir.join("runs")))
         .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
     // Prove the folder is writable before any training starts.
     write_atomic(&dir.join(".write-test"), b"ok")
@@ -161,6 +162,60 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| x.to_string())
 }
 
+/// Everything the tables need about one run, saved as `runs/<id>.json` when the run finishes,
+/// so that shards can be merged (and a study's tables rebuilt) without rerunning anything.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct RunRecord {
+    /// The run's file-name id, `p<point>-s<seed>`.
+    pub id: String,
+    /// Position in the study's run list.
+    pub index: usize,
+    /// The sweep point's label.
+    pub point: String,
+    /// Swept axis names and values.
+    pub swept: Vec<(String, String)>,
+    /// The run seed.
+    pub seed: u64,
+    /// How it ended.
+    pub status: RunStatus,
+    /// Test metrics, when it ended normally.
+    pub metrics: Option<crate::run::TestMetrics>,
+    /// Epochs run.
+    pub epochs_run: Option<usize>,
+    /// The model's stop reason (`completed`, `early_stopped`, …).
+    pub stop_reason: Option<String>,
+    /// First epoch at the loss fraction.
+    pub epochs_to_fraction: Option<usize>,
+    /// The oscillation measure.
+    pub oscillation: Option<f64>,
+    /// The dataset's Bayes error rate, when known.
+    pub bayes_error: Option<f64>,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+}
+
+impl RunRecord {
+    /// The record of a finished run.
+    pub fn new(run: &RunPlan, outcome: &RunOutcome) -> Self {
+        let report = outcome.report.as_ref();
+        RunRecord {
+            id: run.id(),
+            index: run.index,
+            point: run.point_label.clone(),
+            swept: run.swept.clone(),
+            seed: run.seed,
+            status: outcome.status.clone(),
+            metrics: outcome.metrics,
+            epochs_run: report.map(|r| r.epochs_run),
+            stop_reason: report.map(|r| r.stop_reason.label().to_owned()),
+            epochs_to_fraction: report.and_then(|r| r.epochs_to_fraction),
+            oscillation: outcome.oscillation,
+            bayes_error: outcome.bayes_error,
+            wall_seconds: outcome.wall_seconds,
+        }
+    }
+}
+
 /// The header of `results.csv` for a plan.
 pub fn results_header(plan: &Plan) -> String {
     let mut h = String::from("run,point");
@@ -176,14 +231,13 @@ pub fn results_header(plan: &Plan) -> String {
 
 /// One `results.csv` row. Floats use Rust's shortest round-trip form, so equal numbers give
 /// equal text.
-pub fn results_row(run: &RunPlan, outcome: &RunOutcome) -> String {
-    let mut row = format!("{},{}", run.id(), quote(&run.point_label));
-    for (_, value) in &run.swept {
+pub fn results_row(record: &RunRecord) -> String {
+    let mut row = format!("{},{}", record.id, quote(&record.point));
+    for (_, value) in &record.swept {
         let _ = write!(row, ",{value}");
     }
-    let m = outcome.metrics;
-    let report = outcome.report.as_ref();
-    let (diverged_epoch, reason) = match &outcome.status {
+    let m = record.metrics;
+    let (diverged_epoch, reason) = match &record.status {
         RunStatus::Diverged { epoch, loss } => (epoch.to_string(), format!("loss {loss}")),
         RunStatus::Failed { reason } => (String::new(), reason.clone()),
         _ => (String::new(), String::new()),
@@ -191,8 +245,8 @@ pub fn results_row(run: &RunPlan, outcome: &RunOutcome) -> String {
     let _ = writeln!(
         row,
         ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{}",
-        run.seed,
-        outcome.status.label(),
+        record.seed,
+        record.status.label(),
         opt(m.map(|m| m.precision)),
         opt(m.map(|m| m.recall)),
         opt(m.map(|m| m.f1)),
@@ -200,15 +254,17 @@ pub fn results_row(run: &RunPlan, outcome: &RunOutcome) -> String {
         opt(m.map(|m| m.roc_auc)),
         opt(m.map(|m| m.train_loss)),
         opt(m.map(|m| m.test_loss)),
-        report.map_or_else(String::new, |r| r.epochs_run.to_string()),
-        report.map_or("", |r| r.stop_reason.label()),
-        diverged_epoch,
-        report
-            .and_then(|r| r.epochs_to_fraction)
+        record
+            .epochs_run
             .map_or_else(String::new, |e| e.to_string()),
-        opt(outcome.oscillation),
-        opt(outcome.bayes_error),
-        outcome.wall_seconds,
+        record.stop_reason.as_deref().unwrap_or(""),
+        diverged_epoch,
+        record
+            .epochs_to_fraction
+            .map_or_else(String::new, |e| e.to_string()),
+        opt(record.oscillation),
+        opt(record.bayes_error),
+        record.wall_seconds,
         quote(&reason),
     );
     row
@@ -282,45 +338,36 @@ pub struct PointSummary {
 }
 
 /// Summaries per sweep point, in point order.
-pub fn summarise(plan: &Plan, outcomes: &[(RunPlan, RunOutcome)]) -> Vec<PointSummary> {
+pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
     plan.points
         .iter()
         .map(|label| {
-            let here: Vec<&RunOutcome> = outcomes
-                .iter()
-                .filter(|(r, _)| &r.point_label == label)
-                .map(|(_, o)| o)
-                .collect();
-            let ok: Vec<&RunOutcome> = here
+            let here: Vec<&RunRecord> = records.iter().filter(|r| &r.point == label).collect();
+            let ok: Vec<&RunRecord> = here
                 .iter()
                 .copied()
-                .filter(|o| o.metrics.is_some())
+                .filter(|r| r.metrics.is_some())
                 .collect();
-            let summary = |f: &dyn Fn(&RunOutcome) -> Option<f64>| {
-                let values: Vec<f64> = ok.iter().filter_map(|o| f(o)).collect();
+            let summary = |f: &dyn Fn(&RunRecord) -> Option<f64>| {
+                let values: Vec<f64> = ok.iter().filter_map(|r| f(r)).collect();
                 Summary::from_values(&values).ok()
             };
             let metric = |f: fn(&crate::run::TestMetrics) -> f64| {
-                move |o: &RunOutcome| o.metrics.as_ref().map(f)
+                move |r: &RunRecord| r.metrics.as_ref().map(f)
             };
-            let epochs_to = |o: &RunOutcome| {
-                o.report
-                    .as_ref()
-                    .and_then(|r| r.epochs_to_fraction)
-                    .map(|e| e as f64)
-            };
+            let epochs_to = |r: &RunRecord| r.epochs_to_fraction.map(|e| e as f64);
             PointSummary {
                 point: label.clone(),
                 n_runs: here.len(),
                 n_ok: ok.len(),
                 n_diverged: here
                     .iter()
-                    .filter(|o| matches!(o.status, RunStatus::Diverged { .. }))
+                    .filter(|r| matches!(r.status, RunStatus::Diverged { .. }))
                     .count(),
                 n_failed: here
                     .iter()
-                    .filter(|o| {
-                        matches!(o.status, RunStatus::Failed { .. } | RunStatus::Interrupted)
+                    .filter(|r| {
+                        matches!(r.status, RunStatus::Failed { .. } | RunStatus::Interrupted)
                     })
                     .count(),
                 metrics: vec![
@@ -328,12 +375,13 @@ pub fn summarise(plan: &Plan, outcomes: &[(RunPlan, RunOutcome)]) -> Vec<PointSu
                     ("precision".into(), summary(&metric(|m| m.precision))),
                     ("recall".into(), summary(&metric(|m| m.recall))),
                     ("accuracy".into(), summary(&metric(|m| m.accuracy))),
+                    ("roc_auc".into(), summary(&metric(|m| m.roc_auc))),
                     ("train_loss".into(), summary(&metric(|m| m.train_loss))),
                     ("test_loss".into(), summary(&metric(|m| m.test_loss))),
                     ("epochs_to_fraction".into(), summary(&epochs_to)),
-                    ("oscillation".into(), summary(&|o| o.oscillation)),
+                    ("oscillation".into(), summary(&|r| r.oscillation)),
                 ],
-                n_reached_fraction: ok.iter().filter(|o| epochs_to(o).is_some()).count(),
+                n_reached_fraction: ok.iter().filter(|r| epochs_to(r).is_some()).count(),
                 original: plan
                     .raw
                     .original

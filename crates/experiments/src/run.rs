@@ -30,7 +30,7 @@ fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum RunStatus {
     /// Training ended normally (all epochs, or early stopping).
@@ -64,7 +64,7 @@ impl RunStatus {
 }
 
 /// Test-set metrics of a finished run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct TestMetrics {
     /// Precision on the test part.
     pub precision: f64,

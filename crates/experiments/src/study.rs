@@ -146,6 +146,19 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                             write_errors.lock().expect("not poisoned").push(e);
                         }
                     }
+                    let record = output::RunRecord::new(job.run, &outcome);
+                    let saved = serde_json::to_string_pretty(&record)
+                        .map_err(|e| e.to_string())
+                        .and_then(|json| {
+                            write_atomic(
+                                &dir.join("runs").join(format!("{id}.json")),
+                                json.as_bytes(),
+                            )
+                            .map_err(|e| e.to_string())
+                        });
+                    if let Err(e) = saved {
+                        write_errors.lock().expect("not poisoned").push(e);
+                    }
                     progress.finish(slot, &outcome.status);
                     results.lock().expect("not poisoned")[slot] = Some(outcome);
                 });
@@ -157,21 +170,21 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     let results = results.into_inner().expect("not poisoned");
     let mut tally = Tally::default();
     for (p, (plan, dir)) in plans.iter().zip(&options.out_dirs).enumerate() {
-        let mut outcomes: Vec<(RunPlan, RunOutcome)> = jobs
+        let mut records: Vec<output::RunRecord> = jobs
             .iter()
             .zip(&results)
             .filter(|(job, _)| job.plan == p)
-            .filter_map(|(job, o)| o.clone().map(|o| (job.run.clone(), o)))
+            .filter_map(|(job, o)| o.as_ref().map(|o| output::RunRecord::new(job.run, o)))
             .collect();
-        outcomes.sort_by_key(|(r, _)| r.index);
-        for (_, o) in &outcomes {
-            if o.status == RunStatus::Ok {
+        records.sort_by_key(|r| r.index);
+        for r in &records {
+            if r.status == RunStatus::Ok {
                 tally.ok += 1;
             } else {
                 tally.not_ok += 1;
             }
         }
-        write_tables(plan, dir, &outcomes)?;
+        write_tables(plan, dir, &records)?;
         eprintln!("{}: wrote {}", plan.name, dir.display());
     }
     let errors = write_errors.into_inner().expect("not poisoned");
@@ -182,13 +195,13 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
 }
 
 /// Writes `results.csv`, `summary.json` and `summary.md` for one study.
-fn write_tables(plan: &Plan, dir: &Path, outcomes: &[(RunPlan, RunOutcome)]) -> Result<(), String> {
+pub fn write_tables(plan: &Plan, dir: &Path, records: &[output::RunRecord]) -> Result<(), String> {
     let mut csv = output::results_header(plan);
-    for (run, outcome) in outcomes {
-        csv.push_str(&output::results_row(run, outcome));
+    for record in records {
+        csv.push_str(&output::results_row(record));
     }
     write_atomic(&dir.join("results.csv"), csv.as_bytes()).map_err(|e| e.to_string())?;
-    let points = output::summarise(plan, outcomes);
+    let points = output::summarise(plan, records);
     let json = serde_json::json!({
         "study": plan.name,
         "question": plan.raw.study.question,

@@ -205,4 +205,45 @@ fn shards_cover_every_run_once() {
     rows.sort();
     expected.sort();
     assert_eq!(rows, expected);
+
+    // Merging the shards gives the single machine's tables (wall times aside).
+    let merged = dir.join("merged");
+    let shard = |k: usize| dir.join(format!("shard{k}")).to_str().unwrap().to_owned();
+    let output = run(
+        &dir,
+        &[
+            "merge",
+            &shard(0),
+            &shard(1),
+            &shard(2),
+            "--out",
+            merged.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        results_without_wall_time(&merged.join("results.csv")),
+        results_without_wall_time(&whole.join("results.csv"))
+    );
+    for name in ["summary.md", "curves/p01-s2.csv"] {
+        assert_eq!(
+            std::fs::read(merged.join(name)).unwrap(),
+            std::fs::read(whole.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    // A missing shard is refused, naming what is missing.
+    let partial = dir.join("partial");
+    let output = run(
+        &dir,
+        &[
+            "merge",
+            &shard(0),
+            &shard(1),
+            "--out",
+            partial.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("missing"), "{}", stderr(&output));
 }

@@ -9,54 +9,29 @@
 //! | [`matmul_transpose_a_into`] | `C = Aᵀ·B` | weight gradient `∂W = A_prevᵀ·∂Z` |
 //! | [`matmul_transpose_b_into`] | `C = A·Bᵀ` | input gradient `∂A_prev = ∂Z·Wᵀ` |
 //!
+//! Two fused variants save a pass over memory each: [`matmul_add_bias_activate_into`] (forward
+//! product, bias and activation) and [`matmul_transpose_b_times_derivative_into`] (input
+//! gradient and activation derivative). [`mean_bce_with_logits_and_gradient_into`] computes the
+//! loss and its gradient from one exponential per sample.
+//!
 //! Every sum is taken in one fixed order (documented per kernel), so results are bit-identical
-//! on every run. The inner loops run down contiguous columns and are shaped so the compiler
-//! vectorises them; none allocates.
+//! on every run. The products are register-blocked (a block of the output stays in registers
+//! while the inner dimension runs) and compiled twice, for AVX2 and for baseline x86-64, with
+//! the CPU checked at run time; both builds perform the same IEEE operations in the same order
+//! without fused multiply-adds, so the bits do not depend on the CPU either. None allocates.
 //!
 //! nalgebra's own `gemm` hands large products to `matrixmultiply`, which allocates its packing
 //! buffers on every call; a training loop that must not allocate per epoch cannot use it.
 
-use crate::{Activation, Matrix, Vector};
+mod blocked;
+mod isa;
+mod lanes;
+mod vmath;
 
-/// `out = Σ_p coefficient(p) · column_p`, where `columns` holds `n_columns` contiguous columns
-/// of length `out.len()`. Columns are combined four at a time, left to right, each group summed
-/// as `out + (((c0·x0 + c1·x1) + c2·x2) + c3·x3)`.
-#[inline]
-fn combine_columns_into(
-    out: &mut [f64],
-    columns: &[f64],
-    n_columns: usize,
-    coefficient: impl Fn(usize) -> f64,
-) {
-    let n = out.len();
-    debug_assert_eq!(columns.len(), n * n_columns);
-    out.fill(0.0);
-    let mut p = 0;
-    while p + 4 <= n_columns {
-        let (c0, c1, c2, c3) = (
-            coefficient(p),
-            coefficient(p + 1),
-            coefficient(p + 2),
-            coefficient(p + 3),
-        );
-        let x0 = &columns[p * n..(p + 1) * n];
-        let x1 = &columns[(p + 1) * n..(p + 2) * n];
-        let x2 = &columns[(p + 2) * n..(p + 3) * n];
-        let x3 = &columns[(p + 3) * n..(p + 4) * n];
-        for i in 0..n {
-            out[i] += c0 * x0[i] + c1 * x1[i] + c2 * x2[i] + c3 * x3[i];
-        }
-        p += 4;
-    }
-    while p < n_columns {
-        let c = coefficient(p);
-        let x = &columns[p * n..(p + 1) * n];
-        for (o, &xi) in out.iter_mut().zip(x) {
-            *o += c * xi;
-        }
-        p += 1;
-    }
-}
+use blocked::{ByColumn, ByRow, Finish, Product};
+use isa::Isa;
+
+use crate::{Activation, Matrix, Vector};
 
 /// The dot product of two equal-length slices, accumulated in four interleaved lanes
 /// (`lane k` sums elements `k, k+4, k+8, …`), combined as `(l0 + l1) + (l2 + l3)`, then the
@@ -82,7 +57,7 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
 
 /// `out = a · b` for `a` of shape `n×k` and `b` of shape `k×m`.
 ///
-/// Column `j` of `out` is `Σ_p b[p, j] · a[:, p]`, combined four columns of `a` at a time.
+/// Entry `(i, j)` is summed over `p` in order, `((0 + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + …`.
 ///
 /// # Panics
 /// If the shapes do not agree (an internal bug in the caller).
@@ -101,16 +76,80 @@ pub fn matmul_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
     let m = b.ncols();
     assert_eq!(b.nrows(), k, "matmul_into: inner dimensions differ");
     assert_eq!(out.shape(), (n, m), "matmul_into: output shape");
-    let (a_data, b_data) = (a.as_slice(), b.as_slice());
-    for (j, out_col) in out.as_mut_slice().chunks_exact_mut(n.max(1)).enumerate() {
-        let b_col = &b_data[j * k..(j + 1) * k];
-        combine_columns_into(out_col, a_data, k, |p| b_col[p]);
-    }
+    let product = Product {
+        a: a.as_slice(),
+        n,
+        inner: k,
+        m,
+        coef: ByColumn {
+            data: b.as_slice(),
+            inner: k,
+        },
+        finish: Finish::Plain,
+    };
+    isa::product_by_column(Isa::detect(), out.as_mut_slice(), product);
+}
+
+/// `out = activation(a · w + 1·biasᵀ)`: [`matmul_into`] fused with [`add_bias_and_activate`],
+/// for `a` of shape `n×k`, `w` of shape `k×m` and `bias` of length `m`: the forward step of a
+/// dense layer.
+///
+/// Entry `(i, j)` is `activation(s + bias[j])` with `s` summed as in [`matmul_into`], so the
+/// result is bit-identical to calling the two kernels one after the other.
+///
+/// # Panics
+/// If the shapes do not agree (an internal bug in the caller).
+///
+/// # Example
+/// ```
+/// use core_linalg::{Activation, Matrix, Vector, kernels::matmul_add_bias_activate_into};
+/// let a = Matrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let w = Matrix::from_row_slice(2, 1, &[1.0, -1.0]);
+/// let mut z = Matrix::zeros(2, 1);
+/// matmul_add_bias_activate_into(&mut z, &a, &w, &Vector::from_vec(vec![0.5]), Activation::Relu);
+/// assert_eq!(z.as_slice(), &[0.0, 0.0]);
+/// ```
+pub fn matmul_add_bias_activate_into(
+    out: &mut Matrix,
+    a: &Matrix,
+    w: &Matrix,
+    bias: &Vector,
+    activation: Activation,
+) {
+    let (n, k) = a.shape();
+    let m = w.ncols();
+    assert_eq!(
+        w.nrows(),
+        k,
+        "matmul_add_bias_activate_into: inner dimensions differ"
+    );
+    assert_eq!(
+        out.shape(),
+        (n, m),
+        "matmul_add_bias_activate_into: output shape"
+    );
+    assert_eq!(bias.len(), m, "matmul_add_bias_activate_into: bias length");
+    let product = Product {
+        a: a.as_slice(),
+        n,
+        inner: k,
+        m,
+        coef: ByColumn {
+            data: w.as_slice(),
+            inner: k,
+        },
+        finish: Finish::BiasActivate {
+            bias: bias.as_slice(),
+            activation,
+        },
+    };
+    isa::product_by_column(Isa::detect(), out.as_mut_slice(), product);
 }
 
 /// `out = aᵀ · b` for `a` of shape `n×k` and `b` of shape `n×m`; `out` is `k×m`.
 ///
-/// Entry `(p, j)` is [`dot`]`(a[:, p], b[:, j])`, so nothing is transposed in memory.
+/// Entry `(p, j)` is [`dot`]`(a[:, p], b[:, j])`, with the same bits, so nothing is transposed
+/// in memory; blocks of up to 3 × 4 entries are accumulated in one pass over the rows.
 ///
 /// # Panics
 /// If the shapes do not agree (an internal bug in the caller).
@@ -133,21 +172,18 @@ pub fn matmul_transpose_a_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
         "matmul_transpose_a_into: inner dimensions differ"
     );
     assert_eq!(out.shape(), (k, m), "matmul_transpose_a_into: output shape");
-    if k == 0 {
-        return;
-    }
-    let (a_data, b_data) = (a.as_slice(), b.as_slice());
-    for (j, out_col) in out.as_mut_slice().chunks_exact_mut(k).enumerate() {
-        let b_col = &b_data[j * n..(j + 1) * n];
-        for (p, o) in out_col.iter_mut().enumerate() {
-            *o = dot(&a_data[p * n..(p + 1) * n], b_col);
-        }
-    }
+    isa::product_transpose_a(
+        Isa::detect(),
+        out.as_mut_slice(),
+        a.as_slice(),
+        b.as_slice(),
+        (n, k, m),
+    );
 }
 
 /// `out = a · bᵀ` for `a` of shape `n×m` and `b` of shape `k×m`; `out` is `n×k`.
 ///
-/// Column `p` of `out` is `Σ_j b[p, j] · a[:, j]`, combined four columns of `a` at a time.
+/// Entry `(i, p)` is summed over `j` in order, `((0 + a[i,0]·b[p,0]) + a[i,1]·b[p,1]) + …`.
 ///
 /// # Panics
 /// If the shapes do not agree (an internal bug in the caller).
@@ -170,10 +206,76 @@ pub fn matmul_transpose_b_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
         "matmul_transpose_b_into: inner dimensions differ"
     );
     assert_eq!(out.shape(), (n, k), "matmul_transpose_b_into: output shape");
-    let (a_data, b_data) = (a.as_slice(), b.as_slice());
-    for (p, out_col) in out.as_mut_slice().chunks_exact_mut(n.max(1)).enumerate() {
-        combine_columns_into(out_col, a_data, m, |j| b_data[p + j * k]);
-    }
+    transpose_b(out, a, b, Finish::Plain);
+}
+
+/// `out = (a · bᵀ) ⊙ activation'(output)`: [`matmul_transpose_b_into`] fused with
+/// [`multiply_by_activation_derivative`], for `a` of shape `n×m`, `b` of shape `k×m` and
+/// `output` (the stored activations `f(z)`) of shape `n×k`: the step of backpropagation from
+/// one layer's `∂Z` to the layer below.
+///
+/// Bit-identical to calling the two kernels one after the other.
+///
+/// # Panics
+/// If the shapes do not agree (an internal bug in the caller).
+///
+/// # Example
+/// ```
+/// use core_linalg::{Activation, Matrix, kernels::matmul_transpose_b_times_derivative_into};
+/// let delta = Matrix::from_row_slice(1, 1, &[2.0]);
+/// let w = Matrix::from_row_slice(2, 1, &[3.0, 4.0]);
+/// let output = Matrix::from_row_slice(1, 2, &[0.0, 1.5]); // relu outputs
+/// let mut below = Matrix::zeros(1, 2);
+/// matmul_transpose_b_times_derivative_into(&mut below, &delta, &w, &output, Activation::Relu);
+/// assert_eq!(below.as_slice(), &[0.0, 8.0]);
+/// ```
+pub fn matmul_transpose_b_times_derivative_into(
+    out: &mut Matrix,
+    a: &Matrix,
+    b: &Matrix,
+    output: &Matrix,
+    activation: Activation,
+) {
+    let (n, m) = a.shape();
+    let k = b.nrows();
+    assert_eq!(
+        b.ncols(),
+        m,
+        "matmul_transpose_b_times_derivative_into: inner dimensions differ"
+    );
+    assert_eq!(
+        out.shape(),
+        (n, k),
+        "matmul_transpose_b_times_derivative_into: output shape"
+    );
+    assert_eq!(
+        output.shape(),
+        (n, k),
+        "matmul_transpose_b_times_derivative_into: activations shape"
+    );
+    let finish = Finish::TimesDerivative {
+        output: output.as_slice(),
+        activation,
+    };
+    transpose_b(out, a, b, finish);
+}
+
+/// `out = finish(a · bᵀ)`, shapes already checked.
+fn transpose_b(out: &mut Matrix, a: &Matrix, b: &Matrix, finish: Finish<'_>) {
+    let (n, m) = a.shape();
+    let k = b.nrows();
+    let product = Product {
+        a: a.as_slice(),
+        n,
+        inner: m,
+        m: k,
+        coef: ByRow {
+            data: b.as_slice(),
+            m: k,
+        },
+        finish,
+    };
+    isa::product_by_row(Isa::detect(), out.as_mut_slice(), product);
 }
 
 /// In place, `z[i, j] = activation(z[i, j] + bias[j])`: the bias broadcast over rows fused with
@@ -197,9 +299,12 @@ pub fn add_bias_and_activate(z: &mut Matrix, bias: &Vector, activation: Activati
     }
     // The match is hoisted out of the loops so each arm is a tight, vectorisable loop.
     for (col, &b) in z.as_mut_slice().chunks_exact_mut(n).zip(bias.iter()) {
+        // The same scalar rule as the fused kernel, so the two agree to the bit (even on ±0).
         match activation {
             Activation::Identity => col.iter_mut().for_each(|v| *v += b),
-            Activation::Relu => col.iter_mut().for_each(|v| *v = (*v + b).max(0.0)),
+            Activation::Relu => col
+                .iter_mut()
+                .for_each(|v| *v = blocked::activate(Activation::Relu, *v + b)),
             Activation::Sigmoid => col.iter_mut().for_each(|v| *v = crate::sigmoid(*v + b)),
             Activation::Tanh => col.iter_mut().for_each(|v| *v = (*v + b).tanh()),
         }
@@ -302,7 +407,10 @@ pub fn descend(target: &mut [f64], step: f64, gradient: &[f64]) {
 /// The mean binary cross-entropy of `logits` against 0/1 `labels`,
 /// `(1/n) Σ_i bce_with_logits(z_i, y_i)`, summed in the lane order of [`dot`].
 ///
-/// Finite for every finite logit; see [`crate::bce_with_logits`] for the formula.
+/// Finite for every finite logit; see [`crate::bce_with_logits`] for the formula. The
+/// exponential and logarithm are evaluated four samples at a time by fdlibm's algorithms
+/// (error below one ulp), so the result may differ from summing [`crate::bce_with_logits`]
+/// in the last bits, but never between runs or CPUs.
 ///
 /// # Panics
 /// If the lengths differ or are zero.
@@ -320,20 +428,47 @@ pub fn mean_bce_with_logits(logits: &[f64], labels: &[f64]) -> f64 {
         "mean_bce_with_logits: lengths differ"
     );
     assert!(!logits.is_empty(), "mean_bce_with_logits: no samples");
-    let mut lanes = [0.0f64; 4];
-    let zc = logits.chunks_exact(4);
-    let yc = labels.chunks_exact(4);
-    let (z_tail, y_tail) = (zc.remainder(), yc.remainder());
-    for (z, y) in zc.zip(yc) {
-        for k in 0..4 {
-            lanes[k] += crate::bce_with_logits(z[k], y[k]);
-        }
-    }
-    let mut total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for (&z, &y) in z_tail.iter().zip(y_tail) {
-        total += crate::bce_with_logits(z, y);
-    }
-    total / logits.len() as f64
+    isa::bce_sum_and_gradient(Isa::detect(), logits, labels, None) / logits.len() as f64
+}
+
+/// [`mean_bce_with_logits`] and [`mean_bce_gradient_into`] at once, sharing one exponential
+/// per sample: returns the mean loss and writes `out_i = (σ(z_i) − y_i) / n`. Both results are
+/// bit-identical to those of the two separate kernels.
+///
+/// # Panics
+/// If the lengths differ or are zero.
+///
+/// # Example
+/// ```
+/// use core_linalg::kernels::mean_bce_with_logits_and_gradient_into;
+/// let mut g = [0.0; 2];
+/// let loss = mean_bce_with_logits_and_gradient_into(&mut g, &[0.0, 0.0], &[0.0, 1.0]);
+/// assert!((loss - 2f64.ln()).abs() < 1e-15);
+/// assert_eq!(g, [0.25, -0.25]);
+/// ```
+pub fn mean_bce_with_logits_and_gradient_into(
+    out: &mut [f64],
+    logits: &[f64],
+    labels: &[f64],
+) -> f64 {
+    check_bce_gradient_lengths(out, logits, labels);
+    let n = logits.len() as f64;
+    let gradient = Some((out, 1.0 / n));
+    isa::bce_sum_and_gradient(Isa::detect(), logits, labels, gradient) / n
+}
+
+fn check_bce_gradient_lengths(out: &[f64], logits: &[f64], labels: &[f64]) {
+    assert_eq!(
+        logits.len(),
+        labels.len(),
+        "mean_bce_gradient_into: lengths differ"
+    );
+    assert_eq!(
+        out.len(),
+        logits.len(),
+        "mean_bce_gradient_into: output length"
+    );
+    assert!(!logits.is_empty(), "mean_bce_gradient_into: no samples");
 }
 
 /// The gradient of the *mean* loss of [`mean_bce_with_logits`] with respect to each logit,
@@ -350,21 +485,9 @@ pub fn mean_bce_with_logits(logits: &[f64], labels: &[f64]) -> f64 {
 /// assert_eq!(g, [0.25, -0.25]);
 /// ```
 pub fn mean_bce_gradient_into(out: &mut [f64], logits: &[f64], labels: &[f64]) {
-    assert_eq!(
-        logits.len(),
-        labels.len(),
-        "mean_bce_gradient_into: lengths differ"
-    );
-    assert_eq!(
-        out.len(),
-        logits.len(),
-        "mean_bce_gradient_into: output length"
-    );
-    assert!(!logits.is_empty(), "mean_bce_gradient_into: no samples");
+    check_bce_gradient_lengths(out, logits, labels);
     let scale = 1.0 / logits.len() as f64;
-    for ((o, &z), &y) in out.iter_mut().zip(logits).zip(labels) {
-        *o = crate::bce_with_logits_gradient(z, y) * scale;
-    }
+    isa::bce_gradient(Isa::detect(), out, logits, labels, scale);
 }
 
 #[cfg(test)]
@@ -411,6 +534,130 @@ mod tests {
             let ones = vec![1.0; v.len()];
             prop_assert!((dot(&v, &ones) - naive).abs() < 1e-9);
         }
+    }
+
+    /// Runs `f` with every back end this CPU has and asserts the outputs are bit-identical.
+    fn same_bits_on_every_isa(f: impl Fn(Isa) -> Vec<f64>) {
+        let isas = Isa::available();
+        let bits = |isa| f(isa).iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let reference = bits(isas[0]);
+        for &isa in &isas[1..] {
+            assert_eq!(bits(isa), reference, "{isa:?} differs from {:?}", isas[0]);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_isa_gives_the_same_bits(
+            n in 0usize..41, k in 0usize..14, m in 0usize..14, seed: u64, act in 0usize..4,
+        ) {
+            let activation = Activation::ALL[act];
+            let a = matrix(n, k, seed) * 3.0;
+            let w = matrix(k, m, seed ^ 1);
+            let bias = matrix(m, 1, seed ^ 2);
+            let delta = matrix(n, m, seed ^ 3);
+            let output = matrix(n, k, seed ^ 4).map(|x| activation.apply(3.0 * x));
+            for finish in [
+                Finish::Plain,
+                Finish::BiasActivate { bias: bias.as_slice(), activation },
+            ] {
+                same_bits_on_every_isa(|isa| {
+                    let mut out = vec![f64::NAN; n * m];
+                    let coef = ByColumn { data: w.as_slice(), inner: k };
+                    let product = Product { a: a.as_slice(), n, inner: k, m, coef, finish };
+                    isa::product_by_column(isa, &mut out, product);
+                    out
+                });
+            }
+            for finish in [
+                Finish::Plain,
+                Finish::TimesDerivative { output: output.as_slice(), activation },
+            ] {
+                same_bits_on_every_isa(|isa| {
+                    let mut out = vec![f64::NAN; n * k];
+                    let coef = ByRow { data: w.as_slice(), m: k };
+                    let product = Product { a: delta.as_slice(), n, inner: m, m: k, coef, finish };
+                    isa::product_by_row(isa, &mut out, product);
+                    out
+                });
+            }
+            same_bits_on_every_isa(|isa| {
+                let mut out = vec![f64::NAN; k * m];
+                isa::product_transpose_a(isa, &mut out, a.as_slice(), delta.as_slice(), (n, k, m));
+                out
+            });
+            // Logits spanning the saturated and subnormal ranges, labels 0, 1 and soft.
+            let logits: Vec<f64> = matrix(n, 1, seed ^ 5).iter().map(|x| x * 800.0).collect();
+            let labels: Vec<f64> = (0..n).map(|i| [0.0, 1.0, 0.25][i % 3]).collect();
+            same_bits_on_every_isa(|isa| {
+                let mut g = vec![f64::NAN; n];
+                let loss = isa::bce_sum_and_gradient(isa, &logits, &labels, Some((&mut g, 0.5)));
+                let mut g2 = vec![f64::NAN; n];
+                isa::bce_gradient(isa, &mut g2, &logits, &labels, 0.5);
+                assert_eq!(g, g2);
+                g.push(loss);
+                g
+            });
+        }
+
+        #[test]
+        fn fused_kernels_match_the_separate_ones(
+            n in 0usize..23, k in 0usize..9, m in 0usize..9, seed: u64, act in 0usize..4,
+        ) {
+            let activation = Activation::ALL[act];
+            let a = matrix(n, k, seed) * 3.0;
+            let w = matrix(k, m, seed ^ 1);
+            let bias = Vector::from_iterator(m, matrix(m, 1, seed ^ 2).iter().copied());
+            let mut fused = Matrix::from_element(n, m, f64::NAN);
+            matmul_add_bias_activate_into(&mut fused, &a, &w, &bias, activation);
+            let mut separate = Matrix::from_element(n, m, f64::NAN);
+            matmul_into(&mut separate, &a, &w);
+            add_bias_and_activate(&mut separate, &bias, activation);
+            prop_assert_eq!(&fused, &separate);
+
+            let delta = matrix(n, m, seed ^ 3);
+            let output = matrix(n, k, seed ^ 4).map(|x| activation.apply(3.0 * x));
+            let mut fused = Matrix::from_element(n, k, f64::NAN);
+            matmul_transpose_b_times_derivative_into(&mut fused, &delta, &w, &output, activation);
+            let mut separate = Matrix::from_element(n, k, f64::NAN);
+            matmul_transpose_b_into(&mut separate, &delta, &w);
+            multiply_by_activation_derivative(&mut separate, &output, activation);
+            prop_assert_eq!(&fused, &separate);
+        }
+    }
+
+    #[test]
+    fn weight_gradient_has_the_bits_of_dot() {
+        let (a, b) = (matrix(37, 5, 1), matrix(37, 7, 2));
+        let mut out = Matrix::zeros(5, 7);
+        matmul_transpose_a_into(&mut out, &a, &b);
+        for p in 0..5 {
+            for j in 0..7 {
+                let expected = dot(a.column(p).as_slice(), b.column(j).as_slice());
+                assert_eq!(out[(p, j)].to_bits(), expected.to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn vector_loss_is_within_an_ulp_or_two_of_the_scalar_forms() {
+        // 2001 logits over [-50, 50], plus the extremes.
+        let mut logits: Vec<f64> = (0..=2000).map(|i| -50.0 + 0.05 * i as f64).collect();
+        logits.extend([-745.0, -700.0, 700.0, 1e308, -1e308, 0.0, -0.0]);
+        for y in [0.0, 1.0, 0.3] {
+            for &z in &logits {
+                let mut g = [0.0];
+                let loss = mean_bce_with_logits_and_gradient_into(&mut g, &[z], &[y]);
+                let (want_loss, want_g) = (crate::bce_with_logits(z, y), crate::sigmoid(z) - y);
+                assert_relative_eq!(loss, want_loss, max_relative = 4e-16, epsilon = 1e-300);
+                // σ(z) − y cancels, so compare the error against σ's scale, not the result's.
+                assert_relative_eq!(g[0], want_g, max_relative = 4e-16, epsilon = 3e-16);
+            }
+        }
+        let mut g = [0.0; 2];
+        let loss = mean_bce_with_logits_and_gradient_into(&mut g, &[f64::NAN, 1.0], &[1.0, 1.0]);
+        assert!(loss.is_nan() && g[0].is_nan() && g[1].is_finite());
     }
 
     #[test]

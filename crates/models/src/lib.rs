@@ -38,6 +38,8 @@
 //! ```
 #![deny(missing_docs)]
 
+#[doc(hidden)]
+pub mod bench_hook;
 mod classifier;
 mod error;
 mod gradcheck;

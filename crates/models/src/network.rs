@@ -15,9 +15,9 @@
 //! nothing.
 
 use core_linalg::kernels::{
-    add_bias_and_activate, column_sums_into, matmul_into, matmul_transpose_a_into,
-    matmul_transpose_b_into, mean_bce_gradient_into, mean_bce_with_logits,
-    multiply_by_activation_derivative,
+    column_sums_into, matmul_add_bias_activate_into, matmul_transpose_a_into,
+    matmul_transpose_b_times_derivative_into, mean_bce_gradient_into, mean_bce_with_logits,
+    mean_bce_with_logits_and_gradient_into,
 };
 use core_linalg::{Activation, Dataset, Matrix, Vector};
 use rand::Rng;
@@ -150,9 +150,14 @@ impl Network {
         for l in 0..self.layers.len() {
             let (before, rest) = ws.activations.split_at_mut(l);
             let input = if l == 0 { x } else { &before[l - 1] };
-            let out = &mut rest[0];
-            matmul_into(out, input, &self.layers[l].weights);
-            add_bias_and_activate(out, &self.layers[l].biases, self.activation_of(l));
+            let layer = &self.layers[l];
+            matmul_add_bias_activate_into(
+                &mut rest[0],
+                input,
+                &layer.weights,
+                &layer.biases,
+                self.activation_of(l),
+            );
         }
     }
 
@@ -164,6 +169,31 @@ impl Network {
     /// The objective at the parameters of the last forward pass: mean BCE plus `λ/2 Σ ‖W‖²`.
     pub(crate) fn objective(&self, ws: &Workspace, labels: &[f64], l2: f64) -> f64 {
         let data_loss = mean_bce_with_logits(self.logits(ws), labels);
+        if l2 == 0.0 {
+            data_loss
+        } else {
+            data_loss + 0.5 * l2 * self.squared_weight_norm()
+        }
+    }
+
+    /// [`Network::objective`], also leaving `∂(mean BCE)/∂logits` in the output layer's `∂Z`
+    /// for [`Network::backward_from_output_gradient`]: one exponential per sample serves both.
+    pub(crate) fn objective_and_output_gradient(
+        &self,
+        ws: &mut Workspace,
+        labels: &[f64],
+        l2: f64,
+    ) -> f64 {
+        let last = self.layers.len() - 1;
+        let Workspace {
+            activations,
+            deltas,
+        } = ws;
+        let data_loss = mean_bce_with_logits_and_gradient_into(
+            deltas[last].as_mut_slice(),
+            activations[last].as_slice(),
+            labels,
+        );
         if l2 == 0.0 {
             data_loss
         } else {
@@ -185,8 +215,7 @@ impl Network {
         ws: &mut Workspace,
         grads: &mut [Layer],
     ) {
-        let n_layers = self.layers.len();
-        let last = n_layers - 1;
+        let last = self.layers.len() - 1;
         {
             let Workspace {
                 activations,
@@ -198,7 +227,19 @@ impl Network {
                 labels,
             );
         }
-        for l in (0..n_layers).rev() {
+        self.backward_from_output_gradient(x, l2, ws, grads);
+    }
+
+    /// The rest of [`Network::backward`] once the output layer's `∂Z` is in place (as left by
+    /// [`Network::objective_and_output_gradient`]).
+    pub(crate) fn backward_from_output_gradient(
+        &self,
+        x: &Matrix,
+        l2: f64,
+        ws: &mut Workspace,
+        grads: &mut [Layer],
+    ) {
+        for l in (0..self.layers.len()).rev() {
             let input = if l == 0 { x } else { &ws.activations[l - 1] };
             let grad = &mut grads[l];
             matmul_transpose_a_into(&mut grad.weights, input, &ws.deltas[l]);
@@ -213,10 +254,10 @@ impl Network {
             }
             if l > 0 {
                 let (lower, upper) = ws.deltas.split_at_mut(l);
-                let delta_below = &mut lower[l - 1];
-                matmul_transpose_b_into(delta_below, &upper[0], &self.layers[l].weights);
-                multiply_by_activation_derivative(
-                    delta_below,
+                matmul_transpose_b_times_derivative_into(
+                    &mut lower[l - 1],
+                    &upper[0],
+                    &self.layers[l].weights,
                     &ws.activations[l - 1],
                     self.hidden_activation,
                 );

@@ -493,7 +493,12 @@ pub(crate) fn train<R: Rng + ?Sized>(
 
     for epoch in 0..=settings.epochs {
         network.forward(x, &mut ws);
-        let loss = network.objective(&ws, y, settings.l2);
+        // Full batch: the loss and the output layer's gradient share one exponential per
+        // sample; the gradient is used below by `backward_from_output_gradient`.
+        let loss = match batches {
+            None => network.objective_and_output_gradient(&mut ws, y, settings.l2),
+            Some(_) => network.objective(&ws, y, settings.l2),
+        };
         report.train_loss.push(loss);
         report.epochs_run = epoch;
         if let (Some(e), Some(ews)) = (eval, eval_ws.as_mut()) {
@@ -543,7 +548,7 @@ pub(crate) fn train<R: Rng + ?Sized>(
 
         match batches.as_mut() {
             None => {
-                network.backward(x, y, settings.l2, &mut ws, &mut grads);
+                network.backward_from_output_gradient(x, settings.l2, &mut ws, &mut grads);
                 if stride != 0 && epoch.is_multiple_of(stride) {
                     record_gradient_norms(&mut report.gradient_norms, epoch, &grads);
                 }

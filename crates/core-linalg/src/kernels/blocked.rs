@@ -1,0 +1,415 @@
+//! Register-blocked bodies of the product kernels, written once and compiled twice (for AVX2
+//! and for baseline x86-64) by [`super::isa`]. Everything here is `#[inline(always)]` so that it
+//! is compiled with the features of the function it is inlined into.
+//!
+//! Two shapes cover the three products of backpropagation:
+//!
+//! - [`product`]: `out[i, j] = finish(Σ_q a[i, q] · coef(q, j))`, vectorised down the rows: a
+//!   block of up to 8 rows × 6 columns of `out` stays in registers while `q` runs, so each
+//!   loaded piece of `a` is used for six columns. Each entry is summed in the order
+//!   `((0 + a₀c₀) + a₁c₁) + …`, the same in every lane and in the scalar tail rows, so the
+//!   block shape changes no bit. `coef` is `W` ([`ByColumn`], forward) or `Wᵀ` ([`ByRow`],
+//!   input gradient), and `finish` may fuse the bias and activation or the activation
+//!   derivative.
+//! - [`product_transpose_a`]: `out[p, j] = Σ_i a[i, p] · b[i, j]`, a block of up to 3 × 4
+//!   entries accumulated at once in the four-lane order of [`super::dot`].
+
+use super::lanes::{F64x4, Simd};
+use crate::Activation;
+
+/// Where the right-hand coefficients `coef(q, j)` of [`product`] come from.
+pub(crate) trait Coefficients: Copy {
+    /// The coefficients of columns `j0..j0 + NR`, set up once per block.
+    type Block<const NR: usize>: CoefficientBlock<NR>;
+    /// The coefficients of columns `j0..j0 + NR`, for `q < inner`.
+    fn block<const NR: usize>(self, j0: usize, inner: usize) -> Self::Block<NR>;
+    /// `coef(q, j)`.
+    fn at(self, q: usize, j: usize) -> f64;
+}
+
+/// A block of columns of coefficients, read one `q` at a time.
+pub(crate) trait CoefficientBlock<const NR: usize> {
+    /// `[coef(q, j0), …, coef(q, j0 + NR − 1)]`.
+    fn row(&self, q: usize) -> [f64; NR];
+}
+
+/// `coef(q, j) = data[q + j · inner]`: a column-major `inner × m` matrix, as in `A · W`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ByColumn<'a> {
+    pub(crate) data: &'a [f64],
+    pub(crate) inner: usize,
+}
+
+/// `NR` columns of a [`ByColumn`], each sliced to exactly `inner` entries once, so reading
+/// `q < inner` needs no bounds check in the loop.
+pub(crate) struct ColumnBlock<'a, const NR: usize>([&'a [f64]; NR]);
+
+impl<'a> Coefficients for ByColumn<'a> {
+    type Block<const NR: usize> = ColumnBlock<'a, NR>;
+    #[inline(always)]
+    fn block<const NR: usize>(self, j0: usize, inner: usize) -> ColumnBlock<'a, NR> {
+        ColumnBlock(std::array::from_fn(|c| {
+            &self.data[(j0 + c) * self.inner..][..inner]
+        }))
+    }
+    #[inline(always)]
+    fn at(self, q: usize, j: usize) -> f64 {
+        self.data[q + j * self.inner]
+    }
+}
+
+impl<const NR: usize> CoefficientBlock<NR> for ColumnBlock<'_, NR> {
+    #[inline(always)]
+    fn row(&self, q: usize) -> [f64; NR] {
+        std::array::from_fn(|c| self.0[c][q])
+    }
+}
+
+/// `coef(q, j) = data[j + q · m]`: the transpose of a column-major `m × inner` matrix, as in
+/// `∂Z · Wᵀ`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ByRow<'a> {
+    pub(crate) data: &'a [f64],
+    pub(crate) m: usize,
+}
+
+/// `NR` consecutive entries of each row of a [`ByRow`].
+pub(crate) struct RowBlock<'a> {
+    data: &'a [f64],
+    m: usize,
+}
+
+impl<'a> Coefficients for ByRow<'a> {
+    type Block<const NR: usize> = RowBlock<'a>;
+    #[inline(always)]
+    fn block<const NR: usize>(self, j0: usize, _inner: usize) -> RowBlock<'a> {
+        RowBlock {
+            // Empty when `inner == 0`: then no row is ever read.
+            data: self.data.get(j0..).unwrap_or(&[]),
+            m: self.m,
+        }
+    }
+    #[inline(always)]
+    fn at(self, q: usize, j: usize) -> f64 {
+        self.data[j + q * self.m]
+    }
+}
+
+impl<const NR: usize> CoefficientBlock<NR> for RowBlock<'_> {
+    #[inline(always)]
+    fn row(&self, q: usize) -> [f64; NR] {
+        *<&[f64; NR]>::try_from(&self.data[q * self.m..][..NR]).expect("NR coefficients")
+    }
+}
+
+/// What is done to an accumulated entry of [`product`] before it is stored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Finish<'a> {
+    /// Store the sum.
+    Plain,
+    /// `activation(sum + bias[j])`, as in [`super::add_bias_and_activate`].
+    BiasActivate {
+        bias: &'a [f64],
+        activation: Activation,
+    },
+    /// `sum · activation'` from the stored output, as in
+    /// [`super::multiply_by_activation_derivative`]; `output` is `n × m` column-major.
+    TimesDerivative {
+        output: &'a [f64],
+        activation: Activation,
+    },
+}
+
+impl Finish<'_> {
+    /// One entry: the scalar rule every lane of [`Finish::lanes`] follows exactly.
+    #[inline(always)]
+    fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64 {
+        match self {
+            Finish::Plain => sum,
+            Finish::BiasActivate { bias, activation } => activate(activation, sum + bias[j]),
+            Finish::TimesDerivative { output, activation } => {
+                times_derivative(activation, sum, output[i + j * n])
+            }
+        }
+    }
+
+    /// Four entries, rows `i..i + 4` of column `j`.
+    #[inline(always)]
+    fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S> {
+        let s = sum.token();
+        match self {
+            Finish::Plain => sum,
+            Finish::BiasActivate { bias, activation } => {
+                let z = sum.add(F64x4::splat(s, bias[j]));
+                match activation {
+                    Activation::Relu => z.relu(),
+                    Activation::Identity => z,
+                    _ => z.map(|z| activate(activation, z)),
+                }
+            }
+            Finish::TimesDerivative { output, activation } => {
+                let a = F64x4::load(s, &output[i + j * n..]);
+                match activation {
+                    Activation::Relu => {
+                        let zero = F64x4::zero(s);
+                        zero.ge(a).select(zero, sum)
+                    }
+                    Activation::Identity => sum,
+                    _ => sum.zip(a, |g, a| times_derivative(activation, g, a)),
+                }
+            }
+        }
+    }
+}
+
+/// `activation(z)`, written exactly as [`super::add_bias_and_activate`] computes it.
+#[inline(always)]
+pub(crate) fn activate(activation: Activation, z: f64) -> f64 {
+    match activation {
+        Activation::Identity => z,
+        // `max(z, 0)`, spelled so that −0 and NaN give +0 in every lane of every back end.
+        Activation::Relu => {
+            if z > 0.0 {
+                z
+            } else {
+                0.0
+            }
+        }
+        Activation::Sigmoid => crate::sigmoid(z),
+        Activation::Tanh => z.tanh(),
+    }
+}
+
+/// `g · activation'` from the output `a`, written exactly as
+/// [`super::multiply_by_activation_derivative`] computes it.
+#[inline(always)]
+pub(crate) fn times_derivative(activation: Activation, g: f64, a: f64) -> f64 {
+    match activation {
+        Activation::Identity => g,
+        Activation::Relu => {
+            if a <= 0.0 {
+                0.0
+            } else {
+                g
+            }
+        }
+        Activation::Sigmoid => g * (a * (1.0 - a)),
+        Activation::Tanh => g * (1.0 - a * a),
+    }
+}
+
+/// The operands of [`product`]: `a` is `n × inner` column-major, `out` is `n × m`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Product<'a, B> {
+    pub(crate) a: &'a [f64],
+    pub(crate) n: usize,
+    pub(crate) inner: usize,
+    pub(crate) m: usize,
+    pub(crate) coef: B,
+    pub(crate) finish: Finish<'a>,
+}
+
+/// `out[i, j] = finish(Σ_q a[i, q] · coef(q, j))`; see the module documentation.
+#[inline(always)]
+pub(crate) fn product<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Product<'_, B>) {
+    assert_eq!(out.len(), p.n * p.m, "product: output length");
+    assert_eq!(p.a.len(), p.n * p.inner, "product: input length");
+    // Narrow outputs get taller row blocks, so a block still holds about a dozen independent
+    // sums (each addition waits for the previous one in its chain).
+    match p.m {
+        0 => {}
+        1 => narrow::<8, 1, S, B>(s, out, p),
+        2 => narrow::<4, 2, S, B>(s, out, p),
+        3 => narrow::<4, 3, S, B>(s, out, p),
+        4 => narrow::<3, 4, S, B>(s, out, p),
+        5 => narrow::<2, 5, S, B>(s, out, p),
+        _ => wide(s, out, p),
+    }
+}
+
+#[inline(always)]
+fn narrow<const MV: usize, const NR: usize, S: Simd, B: Coefficients>(
+    s: S,
+    out: &mut [f64],
+    p: Product<'_, B>,
+) {
+    let mut i0 = 0;
+    while i0 + 4 * MV <= p.n {
+        block::<MV, NR, S, B>(s, out, p, i0, 0);
+        i0 += 4 * MV;
+    }
+    while i0 + 4 <= p.n {
+        block::<1, NR, S, B>(s, out, p, i0, 0);
+        i0 += 4;
+    }
+    for i in i0..p.n {
+        scalar_row(out, p, i);
+    }
+}
+
+#[inline(always)]
+fn wide<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Product<'_, B>) {
+    let mut i0 = 0;
+    while i0 + 8 <= p.n {
+        columns::<2, S, B>(s, out, p, i0);
+        i0 += 8;
+    }
+    while i0 + 4 <= p.n {
+        columns::<1, S, B>(s, out, p, i0);
+        i0 += 4;
+    }
+    for i in i0..p.n {
+        scalar_row(out, p, i);
+    }
+}
+
+/// Every column of `out` for the rows `i0..i0 + 4·MV`, six columns at a time.
+#[inline(always)]
+fn columns<const MV: usize, S: Simd, B: Coefficients>(
+    s: S,
+    out: &mut [f64],
+    p: Product<'_, B>,
+    i0: usize,
+) {
+    let mut j0 = 0;
+    while j0 + 6 <= p.m {
+        block::<MV, 6, S, B>(s, out, p, i0, j0);
+        j0 += 6;
+    }
+    match p.m - j0 {
+        0 => {}
+        1 => block::<MV, 1, S, B>(s, out, p, i0, j0),
+        2 => block::<MV, 2, S, B>(s, out, p, i0, j0),
+        3 => block::<MV, 3, S, B>(s, out, p, i0, j0),
+        4 => block::<MV, 4, S, B>(s, out, p, i0, j0),
+        5 => block::<MV, 5, S, B>(s, out, p, i0, j0),
+        _ => unreachable!("fewer than six columns remain"),
+    }
+}
+
+/// Rows `i0..i0 + 4·MV`, columns `j0..j0 + NR`, all in registers while `q` runs.
+#[inline(always)]
+fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients>(
+    s: S,
+    out: &mut [f64],
+    p: Product<'_, B>,
+    i0: usize,
+    j0: usize,
+) {
+    let mut acc = [[F64x4::zero(s); MV]; NR];
+    let coefficients = p.coef.block::<NR>(j0, p.inner);
+    for q in 0..p.inner {
+        let column = &p.a[q * p.n + i0..][..4 * MV];
+        let coef = coefficients.row(q);
+        let x: [F64x4<S>; MV] = std::array::from_fn(|v| F64x4::load(s, &column[4 * v..]));
+        for c in 0..NR {
+            let b = F64x4::splat(s, coef[c]);
+            for v in 0..MV {
+                acc[c][v] = acc[c][v].add(x[v].mul(b));
+            }
+        }
+    }
+    for (c, sums) in acc.iter().enumerate() {
+        let j = j0 + c;
+        for (v, &sum) in sums.iter().enumerate() {
+            let i = i0 + 4 * v;
+            p.finish
+                .lanes(sum, i, j, p.n)
+                .store(&mut out[i + j * p.n..]);
+        }
+    }
+}
+
+/// One row, entry by entry, in the same order as the lanes of [`block`].
+#[inline(always)]
+fn scalar_row<B: Coefficients>(out: &mut [f64], p: Product<'_, B>, i: usize) {
+    for j in 0..p.m {
+        let mut sum = 0.0;
+        for q in 0..p.inner {
+            sum += p.a[i + q * p.n] * p.coef.at(q, j);
+        }
+        out[i + j * p.n] = p.finish.scalar(sum, i, j, p.n);
+    }
+}
+
+/// `out[p, j] = Σ_i a[i, p] · b[i, j]` for `a` `n × k`, `b` `n × m`, `out` `k × m`, each entry
+/// in the order of [`super::dot`].
+#[inline(always)]
+pub(crate) fn product_transpose_a<S: Simd>(
+    s: S,
+    out: &mut [f64],
+    a: &[f64],
+    b: &[f64],
+    (n, k, m): (usize, usize, usize),
+) {
+    assert_eq!(a.len(), n * k, "product_transpose_a: a length");
+    assert_eq!(b.len(), n * m, "product_transpose_a: b length");
+    assert_eq!(out.len(), k * m, "product_transpose_a: output length");
+    let mut j0 = 0;
+    while j0 + 4 <= m {
+        transpose_a_columns::<3, 4, S>(s, out, a, b, n, k, j0);
+        j0 += 4;
+    }
+    match m - j0 {
+        0 => {}
+        1 => transpose_a_columns::<4, 1, S>(s, out, a, b, n, k, j0),
+        2 => transpose_a_columns::<6, 2, S>(s, out, a, b, n, k, j0),
+        3 => transpose_a_columns::<4, 3, S>(s, out, a, b, n, k, j0),
+        _ => unreachable!("fewer than four columns remain"),
+    }
+}
+
+#[inline(always)]
+fn transpose_a_columns<const P: usize, const J: usize, S: Simd>(
+    s: S,
+    out: &mut [f64],
+    a: &[f64],
+    b: &[f64],
+    n: usize,
+    k: usize,
+    j0: usize,
+) {
+    let mut p0 = 0;
+    while p0 + P <= k {
+        transpose_a_block::<P, J, S>(s, out, (a, b), (n, k), (p0, j0));
+        p0 += P;
+    }
+    while p0 < k {
+        transpose_a_block::<1, J, S>(s, out, (a, b), (n, k), (p0, j0));
+        p0 += 1;
+    }
+}
+
+#[inline(always)]
+fn transpose_a_block<const P: usize, const J: usize, S: Simd>(
+    s: S,
+    out: &mut [f64],
+    (a, b): (&[f64], &[f64]),
+    (n, k): (usize, usize),
+    (p0, j0): (usize, usize),
+) {
+    let a_cols: [&[f64]; P] = std::array::from_fn(|p| &a[(p0 + p) * n..][..n]);
+    let b_cols: [&[f64]; J] = std::array::from_fn(|j| &b[(j0 + j) * n..][..n]);
+    let n4 = n / 4 * 4;
+    let mut acc = [[F64x4::zero(s); J]; P];
+    let mut i = 0;
+    while i < n4 {
+        let x: [F64x4<S>; P] = std::array::from_fn(|p| F64x4::load(s, &a_cols[p][i..]));
+        let y: [F64x4<S>; J] = std::array::from_fn(|j| F64x4::load(s, &b_cols[j][i..]));
+        for p in 0..P {
+            for j in 0..J {
+                acc[p][j] = acc[p][j].add(x[p].mul(y[j]));
+            }
+        }
+        i += 4;
+    }
+    for (p, sums) in acc.iter().enumerate() {
+        for (j, lanes) in sums.iter().enumerate() {
+            let mut sum = lanes.reduce();
+            for t in n4..n {
+                sum += a_cols[p][t] * b_cols[j][t];
+            }
+            out[(p0 + p) + (j0 + j) * k] = sum;
+        }
+    }
+}

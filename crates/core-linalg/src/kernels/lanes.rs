@@ -1,0 +1,293 @@
+//! `F64x4<S>`: four f64 lanes, computed by a [`Simd`] back end.
+//!
+//! The kernels are written once against this type. [`Portable`] implements each operation as a
+//! plain per-lane loop; the AVX2 back end in [`super::isa`] maps each to one 256-bit
+//! instruction. Every operation is a correctly rounded IEEE operation, a comparison or a bit
+//! manipulation with the same per-lane meaning in both, and there is no fused multiply-add, so
+//! both back ends give bit-identical results.
+
+/// The operations of a four-lane f64 vector. `Self` is a zero-sized token: holding one proves
+/// the CPU can run the back end.
+pub(crate) trait Simd: Copy {
+    /// Four f64 lanes (or four u64 bit patterns, for the bit operations).
+    type V: Copy;
+    fn splat(self, x: f64) -> Self::V;
+    fn pack(self, x: [f64; 4]) -> Self::V;
+    fn to_array(self, v: Self::V) -> [f64; 4];
+    /// The first four elements of `s`; panics if there are fewer.
+    fn load(self, s: &[f64]) -> Self::V;
+    /// Writes the first four elements of `s`; panics if there are fewer.
+    fn store(self, v: Self::V, s: &mut [f64]);
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    fn div(self, a: Self::V, b: Self::V) -> Self::V;
+    /// All-ones lanes where `a < b` (false for NaN), else zeros.
+    fn lt(self, a: Self::V, b: Self::V) -> Self::V;
+    /// All-ones lanes where `a > b` (false for NaN), else zeros.
+    fn gt(self, a: Self::V, b: Self::V) -> Self::V;
+    /// All-ones lanes where `a >= b` (false for NaN), else zeros.
+    fn ge(self, a: Self::V, b: Self::V) -> Self::V;
+    /// All-ones lanes where `a == b` (false for NaN), else zeros.
+    fn eq(self, a: Self::V, b: Self::V) -> Self::V;
+    fn and(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `!a & b`, bitwise.
+    fn and_not(self, a: Self::V, b: Self::V) -> Self::V;
+    fn or(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Lane-wise wrapping `a − b` of the bit patterns as u64.
+    fn int_sub(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Lane-wise wrapping `a + b` of the bit patterns as u64.
+    fn int_add(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Lane-wise `a << 52` of the bit patterns as u64.
+    fn shl52(self, a: Self::V) -> Self::V;
+}
+
+/// The back end every CPU runs: per-lane loops, vectorised as far as the compiler sees fit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Portable;
+
+#[inline(always)]
+fn lanes(f: impl Fn(usize) -> f64) -> [f64; 4] {
+    [f(0), f(1), f(2), f(3)]
+}
+
+#[inline(always)]
+fn mask(condition: bool) -> f64 {
+    f64::from_bits((condition as u64).wrapping_neg())
+}
+
+#[inline(always)]
+fn bits(a: [f64; 4], b: [f64; 4], f: impl Fn(u64, u64) -> u64) -> [f64; 4] {
+    lanes(|l| f64::from_bits(f(a[l].to_bits(), b[l].to_bits())))
+}
+
+impl Simd for Portable {
+    type V = [f64; 4];
+    #[inline(always)]
+    fn splat(self, x: f64) -> [f64; 4] {
+        [x; 4]
+    }
+    #[inline(always)]
+    fn pack(self, x: [f64; 4]) -> [f64; 4] {
+        x
+    }
+    #[inline(always)]
+    fn to_array(self, v: [f64; 4]) -> [f64; 4] {
+        v
+    }
+    #[inline(always)]
+    fn load(self, s: &[f64]) -> [f64; 4] {
+        *<&[f64; 4]>::try_from(&s[..4]).expect("four lanes")
+    }
+    #[inline(always)]
+    fn store(self, v: [f64; 4], s: &mut [f64]) {
+        s[..4].copy_from_slice(&v);
+    }
+    #[inline(always)]
+    fn add(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| a[l] + b[l])
+    }
+    #[inline(always)]
+    fn sub(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| a[l] - b[l])
+    }
+    #[inline(always)]
+    fn mul(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| a[l] * b[l])
+    }
+    #[inline(always)]
+    fn div(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| a[l] / b[l])
+    }
+    #[inline(always)]
+    fn lt(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| mask(a[l] < b[l]))
+    }
+    #[inline(always)]
+    fn gt(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| mask(a[l] > b[l]))
+    }
+    #[inline(always)]
+    fn ge(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| mask(a[l] >= b[l]))
+    }
+    #[inline(always)]
+    fn eq(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        lanes(|l| mask(a[l] == b[l]))
+    }
+    #[inline(always)]
+    fn and(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        bits(a, b, |a, b| a & b)
+    }
+    #[inline(always)]
+    fn and_not(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        bits(a, b, |a, b| !a & b)
+    }
+    #[inline(always)]
+    fn or(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        bits(a, b, |a, b| a | b)
+    }
+    #[inline(always)]
+    fn int_sub(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        bits(a, b, u64::wrapping_sub)
+    }
+    #[inline(always)]
+    fn int_add(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        bits(a, b, u64::wrapping_add)
+    }
+    #[inline(always)]
+    fn shl52(self, a: [f64; 4]) -> [f64; 4] {
+        bits(a, a, |a, _| a << 52)
+    }
+}
+
+/// Four f64 lanes computed by the back end `S`.
+#[derive(Clone, Copy)]
+pub(crate) struct F64x4<S: Simd> {
+    s: S,
+    v: S::V,
+}
+
+/// A per-lane condition (all-ones or all-zeros bits), from the comparisons of [`F64x4`].
+#[derive(Clone, Copy)]
+pub(crate) struct Mask<S: Simd>(F64x4<S>);
+
+impl<S: Simd> Mask<S> {
+    /// Per lane, `yes` where the condition holds, else `no`: both are computed, no branch.
+    #[inline(always)]
+    pub(crate) fn select(self, yes: F64x4<S>, no: F64x4<S>) -> F64x4<S> {
+        let s = yes.s;
+        F64x4 {
+            s,
+            v: s.or(s.and(self.0.v, yes.v), s.and_not(self.0.v, no.v)),
+        }
+    }
+}
+
+impl<S: Simd> F64x4<S> {
+    #[inline(always)]
+    fn with(self, v: S::V) -> Self {
+        F64x4 { s: self.s, v }
+    }
+    /// The back-end token.
+    #[inline(always)]
+    pub(crate) fn token(self) -> S {
+        self.s
+    }
+    #[inline(always)]
+    pub(crate) fn splat(s: S, x: f64) -> Self {
+        F64x4 { s, v: s.splat(x) }
+    }
+    #[inline(always)]
+    pub(crate) fn zero(s: S) -> Self {
+        F64x4::splat(s, 0.0)
+    }
+    /// The first four elements of `x`. # Panics: if there are fewer.
+    #[inline(always)]
+    pub(crate) fn load(s: S, x: &[f64]) -> Self {
+        F64x4 { s, v: s.load(x) }
+    }
+    /// Up to four elements of `x`, the missing lanes set to `fill`.
+    #[inline(always)]
+    pub(crate) fn load_partial(s: S, x: &[f64], fill: f64) -> Self {
+        let mut v = [fill; 4];
+        for (lane, &x) in v.iter_mut().zip(x) {
+            *lane = x;
+        }
+        F64x4 { s, v: s.pack(v) }
+    }
+    /// Writes the first four elements of `x`. # Panics: if there are fewer.
+    #[inline(always)]
+    pub(crate) fn store(self, x: &mut [f64]) {
+        self.s.store(self.v, x);
+    }
+    #[inline(always)]
+    pub(crate) fn to_array(self) -> [f64; 4] {
+        self.s.to_array(self.v)
+    }
+    #[inline(always)]
+    pub(crate) fn add(self, o: Self) -> Self {
+        self.with(self.s.add(self.v, o.v))
+    }
+    #[inline(always)]
+    pub(crate) fn sub(self, o: Self) -> Self {
+        self.with(self.s.sub(self.v, o.v))
+    }
+    #[inline(always)]
+    pub(crate) fn mul(self, o: Self) -> Self {
+        self.with(self.s.mul(self.v, o.v))
+    }
+    #[inline(always)]
+    pub(crate) fn div(self, o: Self) -> Self {
+        self.with(self.s.div(self.v, o.v))
+    }
+    /// Applies `f` lane by lane (one lane at a time: for the rare transcendental activations).
+    #[inline(always)]
+    pub(crate) fn map(self, f: impl Fn(f64) -> f64) -> Self {
+        let a = self.to_array();
+        self.with(self.s.pack([f(a[0]), f(a[1]), f(a[2]), f(a[3])]))
+    }
+    /// Applies `f` lane by lane to the pairs of lanes of `self` and `o`.
+    #[inline(always)]
+    pub(crate) fn zip(self, o: Self, f: impl Fn(f64, f64) -> f64) -> Self {
+        let (a, b) = (self.to_array(), o.to_array());
+        let v = [f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])];
+        self.with(self.s.pack(v))
+    }
+    /// `|x|`: the sign bit cleared.
+    #[inline(always)]
+    pub(crate) fn abs(self) -> Self {
+        let sign = self.s.splat(-0.0);
+        self.with(self.s.and_not(sign, self.v))
+    }
+    /// `−x`: the sign bit flipped (exact, like unary minus).
+    #[inline(always)]
+    pub(crate) fn neg(self) -> Self {
+        F64x4::splat(self.s, -0.0).xor_sign(self)
+    }
+    #[inline(always)]
+    fn xor_sign(self, x: Self) -> Self {
+        // (sign & !x) | (!sign & x) flips exactly the sign bit of x.
+        let s = self.s;
+        x.with(s.or(s.and_not(x.v, self.v), s.and_not(self.v, x.v)))
+    }
+    /// `x` where `x > 0`, else `+0` (so NaN gives 0, like `max(x, 0)`).
+    #[inline(always)]
+    pub(crate) fn relu(self) -> Self {
+        let positive = self.s.gt(self.v, self.s.splat(0.0));
+        self.with(self.s.and(positive, self.v))
+    }
+    #[inline(always)]
+    pub(crate) fn lt(self, o: Self) -> Mask<S> {
+        Mask(self.with(self.s.lt(self.v, o.v)))
+    }
+    #[inline(always)]
+    pub(crate) fn ge(self, o: Self) -> Mask<S> {
+        Mask(self.with(self.s.ge(self.v, o.v)))
+    }
+    #[inline(always)]
+    pub(crate) fn eq(self, o: Self) -> Mask<S> {
+        Mask(self.with(self.s.eq(self.v, o.v)))
+    }
+    /// Wrapping u64 subtraction of the bit patterns.
+    #[inline(always)]
+    pub(crate) fn int_sub(self, o: Self) -> Self {
+        self.with(self.s.int_sub(self.v, o.v))
+    }
+    /// Wrapping u64 addition of the bit patterns.
+    #[inline(always)]
+    pub(crate) fn int_add(self, o: Self) -> Self {
+        self.with(self.s.int_add(self.v, o.v))
+    }
+    /// The bit patterns shifted left by 52 (into the exponent field).
+    #[inline(always)]
+    pub(crate) fn shl52(self) -> Self {
+        self.with(self.s.shl52(self.v))
+    }
+    /// `(l0 + l1) + (l2 + l3)`: the fixed reduction order of [`super::dot`].
+    #[inline(always)]
+    pub(crate) fn reduce(self) -> f64 {
+        let l = self.to_array();
+        (l[0] + l[1]) + (l[2] + l[3])
+    }
+}

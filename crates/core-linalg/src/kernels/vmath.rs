@@ -1,0 +1,186 @@
+//! Lane-wise `exp` and `log1p` built only from correctly rounded IEEE operations and bit
+//! manipulation, and the binary cross-entropy loops built on them.
+//!
+//! The standard library's `exp` and `ln_1p` call the platform's libm one value at a time; the
+//! loss of a 480-sample batch then costs more than the whole forward pass of a small network.
+//! These versions follow fdlibm (`e_exp.c`, `s_log1p.c`: error below one ulp) but replace
+//! every branch by a per-lane select, so four lanes are computed at once and the scalar tail
+//! uses the very same code. No fused multiply-add is used, so the bits do not depend on the CPU.
+
+// The constants are fdlibm's, digit for digit, so they can be checked against its source.
+#![allow(clippy::excessive_precision)]
+
+use super::lanes::{F64x4, Simd};
+
+/// `1.5 · 2^52`: adding and subtracting it rounds an f64 of magnitude below `2^51` to the
+/// nearest integer, and leaves that integer in the low bits of the sum's bit pattern.
+const ROUNDING_MAGIC: f64 = 6_755_399_441_055_744.0;
+
+const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
+
+const EXP_P1: f64 = 1.666_666_666_666_660_190_37e-01;
+const EXP_P2: f64 = -2.777_777_777_701_559_338_42e-03;
+const EXP_P3: f64 = 6.613_756_321_437_934_361_17e-05;
+const EXP_P4: f64 = -1.653_390_220_546_525_153_90e-06;
+const EXP_P5: f64 = 4.138_136_797_057_238_460_39e-08;
+
+const LP1: f64 = 6.666_666_666_666_735_130e-01;
+const LP2: f64 = 3.999_999_999_940_941_908e-01;
+const LP3: f64 = 2.857_142_874_366_239_149e-01;
+const LP4: f64 = 2.222_219_843_214_978_396e-01;
+const LP5: f64 = 1.818_357_216_161_805_012e-01;
+const LP6: f64 = 1.531_383_769_920_937_332e-01;
+const LP7: f64 = 1.479_819_860_511_658_591e-01;
+
+/// `√2 − 1`: below it `log1p(x)` is evaluated directly on `x`.
+const SQRT2_MINUS_1: f64 = 0.414_213_562_373_095_03;
+
+/// `2^k` for integral `k` in `[−1022, 1023]`, given `k + ROUNDING_MAGIC`.
+#[inline(always)]
+fn power_of_two<S: Simd>(k_plus_magic: F64x4<S>) -> F64x4<S> {
+    let splat_bits = |b: u64| F64x4::splat(k_plus_magic.token(), f64::from_bits(b));
+    k_plus_magic
+        .int_sub(splat_bits(ROUNDING_MAGIC.to_bits()))
+        .int_add(splat_bits(1023))
+        .shl52()
+}
+
+/// `e^x` for `x ≤ 0` (or NaN), lane by lane; below about −745 the result is 0.
+#[inline(always)]
+pub(crate) fn exp_nonpositive<S: Simd>(x: F64x4<S>) -> F64x4<S> {
+    let splat = |c: f64| F64x4::splat(x.token(), c);
+    // Clamp (a NaN fails the comparison and passes through unchanged).
+    let x = x.lt(splat(-760.0)).select(splat(-760.0), x);
+    // x = k ln2 + r, |r| ≤ ln2 / 2, with ln2 split in two so k·LN2_HI is exact.
+    let k = x
+        .mul(splat(INV_LN2))
+        .add(splat(ROUNDING_MAGIC))
+        .sub(splat(ROUNDING_MAGIC));
+    let hi = x.sub(k.mul(splat(LN2_HI)));
+    let lo = k.mul(splat(LN2_LO));
+    let r = hi.sub(lo);
+    let r2 = r.mul(r);
+    let poly = splat(EXP_P4).add(r2.mul(splat(EXP_P5)));
+    let poly = splat(EXP_P3).add(r2.mul(poly));
+    let poly = splat(EXP_P2).add(r2.mul(poly));
+    let poly = splat(EXP_P1).add(r2.mul(poly));
+    let c = r.sub(r2.mul(poly));
+    let y = splat(1.0).sub(lo.sub(r.mul(c).div(splat(2.0).sub(c))).sub(hi));
+    // y · 2^k as y · 2^k1 · 2^k2 with k1 = round(k/2): both factors are normal numbers even
+    // when the result is subnormal, which is then rounded once, by the last product.
+    let k1_plus_magic = k.mul(splat(0.5)).add(splat(ROUNDING_MAGIC));
+    let k2 = k.sub(k1_plus_magic.sub(splat(ROUNDING_MAGIC)));
+    y.mul(power_of_two(k1_plus_magic))
+        .mul(power_of_two(k2.add(splat(ROUNDING_MAGIC))))
+}
+
+/// `ln(1 + x)` for `x ∈ [0, 1]` (or NaN), lane by lane.
+#[inline(always)]
+pub(crate) fn log1p_unit<S: Simd>(x: F64x4<S>) -> F64x4<S> {
+    let splat = |c: f64| F64x4::splat(x.token(), c);
+    // Small x: f = x exactly. Otherwise 1 + x ∈ [√2, 2] is halved (k = 1), f = (1 + x)/2 − 1
+    // is exact, and c corrects for the rounding of 1 + x.
+    let u = splat(1.0).add(x);
+    let c_large = x.sub(u.sub(splat(1.0))).div(u);
+    let f_large = u.mul(splat(0.5)).sub(splat(1.0));
+    let is_small = x.lt(splat(SQRT2_MINUS_1));
+    let small = |yes: F64x4<S>, no: F64x4<S>| is_small.select(yes, no);
+    let f = small(x, f_large);
+    let hfsq = splat(0.5).mul(f).mul(f);
+    let s = f.div(splat(2.0).add(f));
+    let z = s.mul(s);
+    let r = splat(LP6).add(z.mul(splat(LP7)));
+    let r = splat(LP5).add(z.mul(r));
+    let r = splat(LP4).add(z.mul(r));
+    let r = splat(LP3).add(z.mul(r));
+    let r = splat(LP2).add(z.mul(r));
+    let r = splat(LP1).add(z.mul(r));
+    let r = z.mul(r);
+    let s_term = s.mul(hfsq.add(r));
+    let result_small = f.sub(hfsq.sub(s_term));
+    let result_large = splat(LN2_HI).sub(hfsq.sub(s_term.add(splat(LN2_LO).add(c_large))).sub(f));
+    small(result_small, result_large)
+}
+
+/// Per lane, the loss `bce_with_logits(z, y)` and the probability `σ(z)`, sharing one `exp`.
+///
+/// Same formulas as [`crate::bce_with_logits`] and [`crate::sigmoid`]: with `e = e^(−|z|)`,
+/// `softplus(±z) = max(±z, 0) + ln(1 + e)`, and `σ(z) = 1/(1 + e)` for `z ≥ 0`, `e/(1 + e)`
+/// otherwise.
+#[inline(always)]
+pub(crate) fn bce_and_sigmoid<S: Simd>(z: F64x4<S>, y: F64x4<S>) -> (F64x4<S>, F64x4<S>) {
+    let s = z.token();
+    let e = exp_nonpositive(z.abs().neg());
+    let log_term = log1p_unit(e);
+    let softplus_z = z.relu().add(log_term);
+    let softplus_minus_z = z.neg().relu().add(log_term);
+    let one = F64x4::splat(s, 1.0);
+    let one_plus_e = one.add(e);
+    let mixed = one.sub(y).mul(softplus_z).add(y.mul(softplus_minus_z));
+    let loss = y
+        .eq(F64x4::zero(s))
+        .select(softplus_z, y.eq(one).select(softplus_minus_z, mixed));
+    let numerator = z.ge(F64x4::zero(s)).select(one, e);
+    (loss, numerator.div(one_plus_e))
+}
+
+/// `Σ_i bce_with_logits(z_i, y_i)` in the lane order of [`super::dot`]; when `gradient` is
+/// given, also writes `(σ(z_i) − y_i) · scale` into it.
+#[inline(always)]
+pub(crate) fn bce_sum_and_gradient<S: Simd>(
+    s: S,
+    logits: &[f64],
+    labels: &[f64],
+    mut gradient: Option<(&mut [f64], f64)>,
+) -> f64 {
+    let n = logits.len();
+    let n4 = n / 4 * 4;
+    let mut lanes = F64x4::zero(s);
+    let mut i = 0;
+    while i < n4 {
+        let y = F64x4::load(s, &labels[i..]);
+        let (loss, sigma) = bce_and_sigmoid(F64x4::load(s, &logits[i..]), y);
+        lanes = lanes.add(loss);
+        if let Some((g, scale)) = gradient.as_mut() {
+            let scale = F64x4::splat(s, *scale);
+            sigma.sub(y).mul(scale).store(&mut g[i..]);
+        }
+        i += 4;
+    }
+    let mut total = lanes.reduce();
+    if n4 < n {
+        let y = F64x4::load_partial(s, &labels[n4..], 0.0);
+        let (loss, sigma) = bce_and_sigmoid(F64x4::load_partial(s, &logits[n4..], 0.0), y);
+        let (loss, g) = (loss.to_array(), sigma.sub(y).to_array());
+        for l in 0..n - n4 {
+            total += loss[l];
+            if let Some((out, scale)) = gradient.as_mut() {
+                out[n4 + l] = g[l] * *scale;
+            }
+        }
+    }
+    total
+}
+
+/// `(σ(z_i) − y_i) · scale` into `gradient`, without the loss.
+#[inline(always)]
+pub(crate) fn bce_gradient<S: Simd>(
+    s: S,
+    gradient: &mut [f64],
+    logits: &[f64],
+    labels: &[f64],
+    scale: f64,
+) {
+    let n = logits.len();
+    let mut i = 0;
+    while i < n {
+        let width = (n - i).min(4);
+        let y = F64x4::load_partial(s, &labels[i..], 0.0);
+        let (_, sigma) = bce_and_sigmoid(F64x4::load_partial(s, &logits[i..], 0.0), y);
+        let g = sigma.sub(y).mul(F64x4::splat(s, scale)).to_array();
+        gradient[i..i + width].copy_from_slice(&g[..width]);
+        i += 4;
+    }
+}

@@ -82,6 +82,25 @@ pub enum ModelError {
         /// The offending value.
         value: f64,
     },
+    /// A saved model file cannot be read: not JSON, truncated, or missing fields.
+    #[error("invalid model file: {reason}")]
+    InvalidModelFile {
+        /// What is wrong, with the JSON line and column where known.
+        reason: String,
+    },
+    /// A saved model file has a format version this program does not read.
+    #[error(
+        "model file format version {found} is not supported: this program reads version \
+         {supported}; {hint}"
+    )]
+    UnsupportedFormatVersion {
+        /// The file's version.
+        found: u64,
+        /// The version this program reads.
+        supported: u64,
+        /// What to do.
+        hint: &'static str,
+    },
     /// Saved parameters do not match the declared layer sizes.
     #[error("layer {layer} {tensor} has shape {found:?} but the layer sizes imply {expected:?}")]
     ParameterShape {

@@ -46,6 +46,7 @@ mod gradcheck;
 mod logistic;
 mod mlp;
 mod network;
+pub mod saved;
 mod train;
 
 /// The README's library example, compiled and run as a doctest.
@@ -63,6 +64,7 @@ pub use gradcheck::{
 pub use logistic::{LogisticRegression, LogisticRegressionConfig};
 pub use mlp::{MAX_LAYER_WIDTH, MAX_PARAMETERS, Mlp, MlpConfig};
 pub use network::Layer;
+pub use saved::{InputStandardization, LoadedModel, SavedModel};
 pub use train::{
     BatchMode, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_LOSS_FRACTION, EarlyStopping, EpochProgress,
     FitReport, GradientNorms, MAX_EPOCHS, NoObserver, StopReason, TrainingConfig, TrainingObserver,

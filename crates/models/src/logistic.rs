@@ -92,6 +92,7 @@ impl LogisticRegressionConfig {
         Ok(LogisticRegression {
             network,
             threshold: self.training.threshold,
+            trained_with: Some(self.training.clone()),
         })
     }
 
@@ -145,6 +146,7 @@ impl LogisticRegressionConfig {
             LogisticRegression {
                 network,
                 threshold: self.training.threshold,
+                trained_with: Some(self.training.clone()),
             },
             report,
         ))
@@ -156,6 +158,7 @@ impl LogisticRegressionConfig {
 pub struct LogisticRegression {
     pub(crate) network: Network,
     threshold: f64,
+    trained_with: Option<TrainingConfig>,
 }
 
 impl LogisticRegression {
@@ -181,7 +184,19 @@ impl LogisticRegression {
         Ok(LogisticRegression {
             network: mlp.network,
             threshold,
+            trained_with: None,
         })
+    }
+
+    /// The training settings this model was initialised or fitted with (`None` when it was
+    /// built from explicit parameters without them).
+    pub fn trained_with(&self) -> Option<&TrainingConfig> {
+        self.trained_with.as_ref()
+    }
+
+    /// Records the training settings (used when loading a saved model).
+    pub(crate) fn set_trained_with(&mut self, training: Option<TrainingConfig>) {
+        self.trained_with = training;
     }
 
     /// The weight vector `w`, one entry per feature.

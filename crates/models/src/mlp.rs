@@ -151,6 +151,7 @@ impl MlpConfig {
         Ok(Mlp {
             network,
             threshold: self.training.threshold,
+            trained_with: Some(self.training.clone()),
         })
     }
 
@@ -217,6 +218,7 @@ impl MlpConfig {
             Mlp {
                 network,
                 threshold: self.training.threshold,
+                trained_with: Some(self.training.clone()),
             },
             report,
         ))
@@ -231,6 +233,7 @@ impl MlpConfig {
 pub struct Mlp {
     pub(crate) network: Network,
     threshold: f64,
+    trained_with: Option<TrainingConfig>,
 }
 
 impl Mlp {
@@ -309,7 +312,19 @@ impl Mlp {
                 hidden_activation,
             },
             threshold,
+            trained_with: None,
         })
+    }
+
+    /// The training settings this model was initialised or fitted with (`None` when it was
+    /// built from explicit parameters without them).
+    pub fn trained_with(&self) -> Option<&TrainingConfig> {
+        self.trained_with.as_ref()
+    }
+
+    /// Records the training settings (used when loading a saved model).
+    pub(crate) fn set_trained_with(&mut self, training: Option<TrainingConfig>) {
+        self.trained_with = training;
     }
 
     /// The layers, input side first.

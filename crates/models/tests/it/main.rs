@@ -3,5 +3,6 @@
 mod allocation;
 mod common;
 mod gradients;
+mod saved;
 mod targets;
 mod training;

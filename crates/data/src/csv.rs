@@ -80,12 +80,54 @@ pub fn read_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
 /// # Ok::<(), DataError>(())
 /// ```
 pub fn read_csv_from(reader: impl Read, source_name: &str) -> Result<Dataset, DataError> {
+    let (features, labels) = parse_rows(reader, source_name, true)?;
+    Ok(Dataset::new(features, labels.unwrap_or_default())?)
+}
+
+/// Reads a CSV file of features only (`x1,…,xd`, header optional), as for prediction on
+/// unlabelled points. The same rules and errors as [`read_csv`], without a label column.
+///
+/// # Errors
+/// As [`read_csv`], except that there is no label to check.
+pub fn read_features_csv(path: impl AsRef<Path>) -> Result<Matrix, DataError> {
+    let path = path.as_ref();
+    let source_name = path.display().to_string();
+    let file = File::open(path).map_err(|source| DataError::Read {
+        source_name: source_name.clone(),
+        source,
+    })?;
+    read_features_csv_from(file, &source_name)
+}
+
+/// Reads features-only CSV from any reader; see [`read_features_csv`].
+///
+/// # Errors
+/// As [`read_features_csv`].
+///
+/// # Example
+/// ```
+/// let x = data::read_features_csv_from("x1,x2\n0.5,1\n-2,3\n".as_bytes(), "inline")?;
+/// assert_eq!((x.nrows(), x.ncols(), x[(1, 0)]), (2, 2, -2.0));
+/// # Ok::<(), data::DataError>(())
+/// ```
+pub fn read_features_csv_from(reader: impl Read, source_name: &str) -> Result<Matrix, DataError> {
+    Ok(parse_rows(reader, source_name, false)?.0)
+}
+
+/// Parses CSV rows into a feature matrix and, when `has_labels`, the last column as labels.
+fn parse_rows(
+    reader: impl Read,
+    source_name: &str,
+    has_labels: bool,
+) -> Result<(Matrix, Option<Vector>), DataError> {
     let mut reader = BufReader::new(reader);
     let mut bytes = Vec::new();
     let mut parser = RowParser {
         source_name,
         line: 0,
         layout: None,
+        has_labels,
+        n_rows: 0,
         features: Vec::new(),
         labels: Vec::new(),
     };
@@ -122,6 +164,10 @@ struct RowParser<'a> {
     line: usize,
     /// `(n_cells, first_line)` once the first non-blank line has been seen.
     layout: Option<(usize, usize)>,
+    /// Whether the last column is a label.
+    has_labels: bool,
+    /// Data rows read so far.
+    n_rows: usize,
     /// Features of the rows read so far, row-major.
     features: Vec<f64>,
     labels: Vec<f64>,
@@ -135,7 +181,7 @@ impl RowParser<'_> {
         let cells: Vec<&str> = text.split(',').map(str::trim).collect();
         match self.layout {
             None => {
-                if cells.len() < 2 {
+                if cells.len() < 1 + usize::from(self.has_labels) {
                     return Err(DataError::CsvTooFewCells {
                         source_name: self.source_name.to_owned(),
                         line: self.line,
@@ -161,7 +207,12 @@ impl RowParser<'_> {
             }
             Some(_) => {}
         }
-        let (label_cell, feature_cells) = cells.split_last().unwrap_or((&"", &[]));
+        self.n_rows += 1;
+        let (label_cell, feature_cells) = if self.has_labels {
+            cells.split_last().unwrap_or((&"", &[]))
+        } else {
+            (&"", cells.as_slice())
+        };
         for (index, cell) in feature_cells.iter().enumerate() {
             let value = self.number(cell, index + 1)?;
             if !value.is_finite() {
@@ -173,6 +224,9 @@ impl RowParser<'_> {
                 });
             }
             self.features.push(value);
+        }
+        if !self.has_labels {
+            return Ok(());
         }
         let label_column = cells.len();
         let label = match self.number(label_cell, label_column)? {
@@ -201,15 +255,17 @@ impl RowParser<'_> {
         })
     }
 
-    fn finish(self) -> Result<Dataset, DataError> {
-        let n_rows = self.labels.len();
+    fn finish(self) -> Result<(Matrix, Option<Vector>), DataError> {
+        let n_rows = self.n_rows;
         let Some((n_cells, _)) = self.layout.filter(|_| n_rows > 0) else {
             return Err(DataError::CsvNoRows {
                 source_name: self.source_name.to_owned(),
             });
         };
-        let features = Matrix::from_row_slice(n_rows, n_cells - 1, &self.features);
-        Ok(Dataset::new(features, Vector::from_vec(self.labels))?)
+        let n_features = n_cells - usize::from(self.has_labels);
+        let features = Matrix::from_row_slice(n_rows, n_features, &self.features);
+        let labels = self.has_labels.then(|| Vector::from_vec(self.labels));
+        Ok((features, labels))
     }
 }
 

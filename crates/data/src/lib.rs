@@ -39,7 +39,9 @@ mod generators;
 mod split;
 mod standardize;
 
-pub use csv::{read_csv, read_csv_from, write_csv, write_csv_to};
+pub use csv::{
+    read_csv, read_csv_from, read_features_csv, read_features_csv_from, write_csv, write_csv_to,
+};
 pub use error::DataError;
 pub use generators::{
     Blobs, Circles, Generator, GeneratorKind, MAX_SAMPLES, MIN_SAMPLES, Moons, Spirals, Xor,

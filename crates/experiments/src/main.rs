@@ -27,6 +27,7 @@
 //! study ran but some runs failed or diverged (their rows say why); 1 internal error (such as
 //! an output file that could not be written).
 
+mod commands;
 mod merge;
 mod output;
 mod run;
@@ -84,6 +85,14 @@ struct Cli {
 
 #[derive(Debug, clap::Subcommand)]
 enum Command {
+    /// Train one model on a CSV file or a generated dataset; print test metrics; optionally
+    /// save it.
+    Train(commands::TrainArgs),
+    /// Predict with a saved model: write each row's probability and label; print metrics when
+    /// the input has labels.
+    Predict(commands::PredictArgs),
+    /// Check a random net's hand-written gradients against central finite differences.
+    Gradcheck(commands::GradcheckArgs),
     /// Combine the output folders of a sharded study (--shard K/N on several machines) into the
     /// tables a single machine would have written (identical apart from wall times).
     Merge {
@@ -143,14 +152,20 @@ fn exit_status(tally: study::Tally) -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    if let Some(Command::Merge { dirs, out, force }) = &cli.command {
-        let tally = merge::merge(dirs, out, *force).map_err(Failure::Usage)?;
-        eprintln!(
-            "merged {} runs into {}",
-            tally.ok + tally.not_ok,
-            out.display()
-        );
-        return Ok(exit_status(tally));
+    match &cli.command {
+        Some(Command::Merge { dirs, out, force }) => {
+            let tally = merge::merge(dirs, out, *force).map_err(Failure::Usage)?;
+            eprintln!(
+                "merged {} runs into {}",
+                tally.ok + tally.not_ok,
+                out.display()
+            );
+            return Ok(exit_status(tally));
+        }
+        Some(Command::Train(args)) => return commands::train(args),
+        Some(Command::Predict(args)) => return commands::predict(args),
+        Some(Command::Gradcheck(args)) => return commands::gradcheck(args),
+        None => {}
     }
     let files = if cli.files.is_empty() {
         let dir = default_study_dir();

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `experiments` binary, one module per concern.
 
 mod bad_input;
+mod commands;
 mod common;
 mod running;

@@ -1,0 +1,520 @@
+//! The everyday commands: `train`, `predict` and `gradcheck`.
+
+use std::io::IsTerminal;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use core_linalg::{Activation, Dataset, Matrix, Vector};
+use data::{Blobs, Circles, Generator, Moons, Spirals, Standardizer, Xor};
+use metrics::ClassificationReport;
+use models::saved::{self, InputStandardization, SavedModel};
+use models::{
+    Classifier, Differentiable, EpochProgress, FitReport, LogisticRegressionConfig, MlpConfig,
+    ModelError, TrainingObserver,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::Failure;
+use crate::output::write_atomic;
+
+/// Where `train` gets its data.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// A CSV file with columns x1,…,xd,label (header optional).
+    #[arg(long, conflicts_with = "dataset")]
+    data: Option<PathBuf>,
+    /// A generator instead of a file: blobs, moons, circles, xor or spirals.
+    #[arg(long, default_value = "moons")]
+    dataset: String,
+    /// Generator noise (moons, circles, xor, spirals).
+    #[arg(long, default_value_t = 0.2)]
+    noise: f64,
+    /// Blobs: distance between the means in standard deviations.
+    #[arg(long, default_value_t = 4.0)]
+    separation: f64,
+    /// Circles: inner radius factor.
+    #[arg(long, default_value_t = 0.5)]
+    factor: f64,
+    /// Spirals: number of turns.
+    #[arg(long, default_value_t = 1.5)]
+    turns: f64,
+    /// Generator: number of samples.
+    #[arg(long, default_value_t = 600)]
+    samples: usize,
+    /// Fraction held out for testing (stratified, seeded). 0 trains on every row, in file
+    /// order, and reports training metrics.
+    #[arg(long, default_value_t = 0.2)]
+    test_fraction: f64,
+    /// Standardise features with the training part's mean and standard deviation (saved with
+    /// the model and applied again by `predict`).
+    #[arg(long)]
+    standardize: bool,
+}
+
+/// `experiments train`.
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// `mlp` or `logistic`.
+    #[arg(long, default_value = "mlp")]
+    model: String,
+    /// MLP layer sizes, input first, e.g. 2,20,20,1 (the first must equal the feature count).
+    #[arg(long, value_delimiter = ',', default_value = "2,20,20,1")]
+    layers: Vec<usize>,
+    /// Hidden activation: identity, relu, sigmoid or tanh.
+    #[arg(long, default_value = "relu")]
+    activation: String,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    lr: f64,
+    /// Epochs of full-batch gradient descent.
+    #[arg(long, default_value_t = 1000)]
+    epochs: usize,
+    /// Seed for the data, the split and the initial weights.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+    /// Save the model here (JSON); its loss curve goes beside it as <name>.loss.csv.
+    #[arg(long)]
+    save: Option<PathBuf>,
+    /// Save the freshly initialised model without training (needs --save). Training the same
+    /// seed with --epochs 1 then takes exactly one gradient step from these weights.
+    #[arg(long, requires = "save")]
+    init_only: bool,
+    /// Replace existing files.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `experiments predict`.
+#[derive(Debug, clap::Args)]
+pub struct PredictArgs {
+    /// A model saved by `train --save`.
+    #[arg(long)]
+    model: PathBuf,
+    /// CSV of points: x1,…,xd with an optional label column.
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write probability,predicted per input row.
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace an existing output file.
+    #[arg(long)]
+    force: bool,
+}
+
+/// `experiments gradcheck`.
+#[derive(Debug, clap::Args)]
+pub struct GradcheckArgs {
+    /// Layer sizes, input first.
+    #[arg(long, value_delimiter = ',', default_value = "2,20,20,1")]
+    layers: Vec<usize>,
+    /// Hidden activation.
+    #[arg(long, default_value = "relu")]
+    activation: String,
+    /// Seed of the random net and data.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of random data points.
+    #[arg(long, default_value_t = 8)]
+    samples: usize,
+    /// L2 penalty included in the checked objective.
+    #[arg(long, default_value_t = 0.0)]
+    l2: f64,
+    /// Largest per-tensor relative error that passes.
+    #[arg(long, default_value_t = 1e-6)]
+    tolerance: f64,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure::Usage(message.into())
+}
+
+fn stream(seed: u64, id: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(id);
+    rng
+}
+
+fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Failure> {
+    if path.exists() && !force {
+        return Err(usage(format!(
+            "{} exists: pass --force to replace it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Loads or generates the data and splits it: (train, test, standardisation).
+fn load_data(
+    args: &DataArgs,
+    seed: u64,
+) -> Result<(Dataset, Option<Dataset>, Option<InputStandardization>), Failure> {
+    let dataset = match &args.data {
+        Some(path) => data::read_csv(path).map_err(|e| usage(error_chain(&e)))?,
+        None => {
+            let generator: Generator = match args.dataset.as_str() {
+                "blobs" => Blobs::new(args.separation).map(Generator::from),
+                "moons" => Moons::new().with_noise(args.noise).map(Generator::from),
+                "xor" => Xor::new().with_noise(args.noise).map(Generator::from),
+                "circles" => Circles::new(args.factor)
+                    .and_then(|c| c.with_noise(args.noise))
+                    .map(Generator::from),
+                "spirals" => Spirals::new(args.turns)
+                    .and_then(|s| s.with_noise(args.noise))
+                    .map(Generator::from),
+                other => {
+                    return Err(usage(format!(
+                        "--dataset {other:?} is unknown: expected blobs, moons, circles, xor or spirals"
+                    )));
+                }
+            }
+            .map_err(|e| usage(e.to_string()))?;
+            generator
+                .generate(args.samples, &mut stream(seed, 1))
+                .map_err(|e| usage(e.to_string()))?
+        }
+    };
+    let (train, test) = if args.test_fraction == 0.0 {
+        (dataset, None)
+    } else {
+        let split = data::train_test_split(&dataset, args.test_fraction, &mut stream(seed, 2))
+            .map_err(|e| usage(format!("--test-fraction: {e}")))?;
+        (split.train, Some(split.test))
+    };
+    if !args.standardize {
+        return Ok((train, test, None));
+    }
+    let scaler = Standardizer::fit(train.features());
+    let transform = |d: &Dataset| {
+        scaler
+            .transform_dataset(d)
+            .map_err(|e| usage(e.to_string()))
+    };
+    let (train, test) = (
+        transform(&train)?,
+        test.as_ref().map(transform).transpose()?,
+    );
+    let standardization = InputStandardization {
+        means: scaler.means().to_vec(),
+        scales: scaler.scales().to_vec(),
+    };
+    Ok((train, test, Some(standardization)))
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// A progress bar for long fits (on a terminal only).
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl TrainingObserver for Bar {
+    fn on_epoch(&mut self, p: &EpochProgress) -> ControlFlow<()> {
+        if let Some(bar) = &self.0
+            && p.epoch.is_multiple_of(500)
+        {
+            bar.set_position(p.epoch as u64);
+            bar.set_message(format!("loss {:.5}", p.train_loss));
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn print_metrics(
+    label: &str,
+    model: &dyn Classifier,
+    data: &Dataset,
+    loss: f64,
+) -> Result<(), Failure> {
+    let proba = model
+        .predict_proba(data.features())
+        .map_err(|e| usage(e.to_string()))?;
+    let report = ClassificationReport::new(
+        data.labels().as_slice(),
+        proba.as_slice(),
+        model.threshold(),
+    )
+    .map_err(|e| Failure::Internal(e.to_string()))?;
+    println!(
+        "{label}: precision {:.4}  recall {:.4}  F1 {:.4}  accuracy {:.4}  loss {:.6}  ({} samples)",
+        report.precision,
+        report.recall,
+        report.f1,
+        report.accuracy,
+        loss,
+        data.n_samples()
+    );
+    Ok(())
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!("{stem}{suffix}"))
+}
+
+/// `experiments train`.
+pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
+    if let Some(path) = &args.save {
+        refuse_overwrite(path, args.force)?;
+    }
+    let (train, test, standardization) = load_data(&args.data, args.seed)?;
+    let activation: Activation = args
+        .activation
+        .parse()
+        .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
+    let mut rng = stream(args.seed, 3);
+    let bar = (args.epochs >= 20_000 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(args.epochs as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} epochs, ETA {eta}  {msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let mut observer = Bar(bar);
+    let fitted: Result<(SavedModel, Option<FitReport>), ModelError> = match args.model.as_str() {
+        "logistic" => {
+            let config = LogisticRegressionConfig::new()
+                .with_learning_rate(args.lr)
+                .with_epochs(args.epochs);
+            config.validate().map_err(|e| usage(e.to_string()))?;
+            if args.init_only {
+                config
+                    .initialise(train.n_features())
+                    .map(|m| (SavedModel::Logistic(m), None))
+            } else {
+                config
+                    .fit_with(&train, test.as_ref(), &mut rng, &mut observer)
+                    .map(|(m, r)| (SavedModel::Logistic(m), Some(r)))
+            }
+        }
+        "mlp" => {
+            let config = MlpConfig::new(&args.layers)
+                .with_hidden_activation(activation)
+                .with_learning_rate(args.lr)
+                .with_epochs(args.epochs);
+            config.validate().map_err(|e| usage(format!("{e}")))?;
+            if args.layers[0] != train.n_features() {
+                return Err(usage(format!(
+                    "--layers starts with {} but the data has {} features: use --layers {},…",
+                    args.layers[0],
+                    train.n_features(),
+                    train.n_features()
+                )));
+            }
+            if args.init_only {
+                config
+                    .initialise(&mut rng)
+                    .map(|m| (SavedModel::Mlp(m), None))
+            } else {
+                config
+                    .fit_with(&train, test.as_ref(), &mut rng, &mut observer)
+                    .map(|(m, r)| (SavedModel::Mlp(m), Some(r)))
+            }
+        }
+        other => {
+            return Err(usage(format!(
+                "--model {other:?} is unknown: expected mlp or logistic"
+            )));
+        }
+    };
+    if let Some(bar) = &observer.0 {
+        bar.finish_and_clear();
+    }
+    let (model, report) = match fitted {
+        Ok(fitted) => fitted,
+        Err(ModelError::Diverged { epoch, loss, .. }) => {
+            eprintln!(
+                "training diverged at epoch {epoch} (loss {loss}): lower --lr (now {})",
+                args.lr
+            );
+            return Ok(ExitCode::from(3));
+        }
+        Err(e) => return Err(usage(e.to_string())),
+    };
+    let classifier = model.classifier();
+    if let Some(report) = &report {
+        println!(
+            "trained {} epochs ({}), final training loss {:.6}",
+            report.epochs_run,
+            report.stop_reason.label(),
+            report.final_train_loss()
+        );
+        match &test {
+            Some(test) => print_metrics(
+                "test",
+                classifier,
+                test,
+                *report.eval_loss.last().unwrap_or(&f64::NAN),
+            )?,
+            None => print_metrics(
+                "train (no test part: --test-fraction 0)",
+                classifier,
+                &train,
+                report.final_train_loss(),
+            )?,
+        }
+    } else {
+        println!("initialised without training (--init-only)");
+    }
+    if let Some(path) = &args.save {
+        let json = saved::to_json(&model, standardization.as_ref());
+        write_atomic(path, json.as_bytes()).map_err(|e| Failure::Usage(e.to_string()))?;
+        println!("saved {}", path.display());
+        if let Some(report) = &report {
+            let curve_path = with_suffix(path, ".loss.csv");
+            let mut curve = String::from("epoch,train_loss,test_loss\n");
+            for (i, loss) in report.train_loss.iter().enumerate() {
+                let test = report
+                    .eval_loss
+                    .get(i)
+                    .map_or_else(String::new, f64::to_string);
+                curve.push_str(&format!("{i},{loss},{test}\n"));
+            }
+            write_atomic(&curve_path, curve.as_bytes())
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+            println!("saved {}", curve_path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `experiments predict`.
+pub fn predict(args: &PredictArgs) -> Result<ExitCode, Failure> {
+    refuse_overwrite(&args.out, args.force)?;
+    let text = std::fs::read_to_string(&args.model)
+        .map_err(|e| usage(format!("cannot read model {}: {e}", args.model.display())))?;
+    let loaded =
+        saved::from_json(&text).map_err(|e| usage(format!("{}: {e}", args.model.display())))?;
+    let model = loaded.model.classifier();
+    let n_features = model.n_features();
+    let raw = data::read_features_csv(&args.data).map_err(|e| usage(error_chain(&e)))?;
+    let (features, labels): (Matrix, Option<Vector>) = if raw.ncols() == n_features {
+        (raw, None)
+    } else if raw.ncols() == n_features + 1 {
+        let dataset = data::read_csv(&args.data).map_err(|e| usage(error_chain(&e)))?;
+        let (x, y) = dataset.into_parts();
+        (x, Some(y))
+    } else {
+        return Err(usage(format!(
+            "{} has {} columns but the model expects {n_features} features (plus an optional label column)",
+            args.data.display(),
+            raw.ncols()
+        )));
+    };
+    let features = match &loaded.input_standardization {
+        Some(s) => Matrix::from_fn(features.nrows(), features.ncols(), |i, j| {
+            (features[(i, j)] - s.means[j]) / s.scales[j]
+        }),
+        None => features,
+    };
+    let proba = model
+        .predict_proba(&features)
+        .map_err(|e| usage(e.to_string()))?;
+    let threshold = model.threshold();
+    let mut out = String::from("probability,predicted\n");
+    for p in proba.iter() {
+        out.push_str(&format!("{p},{}\n", u8::from(*p >= threshold)));
+    }
+    write_atomic(&args.out, out.as_bytes()).map_err(|e| usage(e.to_string()))?;
+    println!(
+        "wrote {} predictions to {}",
+        proba.len(),
+        args.out.display()
+    );
+    if let Some(labels) = labels {
+        let dataset = Dataset::new(features, labels).map_err(|e| usage(e.to_string()))?;
+        let loss = match &loaded.model {
+            SavedModel::Mlp(m) => m.loss(&dataset),
+            SavedModel::Logistic(m) => m.loss(&dataset),
+        }
+        .map_err(|e| usage(e.to_string()))?;
+        print_metrics("labelled input", model, &dataset, loss)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `experiments gradcheck`.
+pub fn gradcheck(args: &GradcheckArgs) -> Result<ExitCode, Failure> {
+    let activation: Activation = args
+        .activation
+        .parse()
+        .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
+    if args.samples < 2 {
+        return Err(usage(
+            "--samples must be at least 2 (both classes are drawn)",
+        ));
+    }
+    if !(args.tolerance.is_finite() && args.tolerance > 0.0) {
+        return Err(usage(format!(
+            "--tolerance {} must be a finite number > 0",
+            args.tolerance
+        )));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
+    let mut mlp = MlpConfig::new(&args.layers)
+        .with_hidden_activation(activation)
+        .initialise(&mut rng)
+        .map_err(|e| usage(e.to_string()))?;
+    // Check at a generic point: a fresh net's biases are exactly zero, where a ReLU unit with
+    // all-zero input sits on its kink and has no derivative to check.
+    for t in 0..mlp.n_tensors() {
+        for v in mlp.tensor_mut(t) {
+            *v += 0.1 * (rng.random::<f64>() - 0.5);
+        }
+    }
+    let d = args.layers[0];
+    let x = Matrix::from_fn(args.samples, d, |_, _| rng.random::<f64>() * 2.0 - 1.0);
+    let mut y = Vector::from_fn(args.samples, |_, _| {
+        f64::from(u8::from(rng.random::<bool>()))
+    });
+    y[0] = 0.0;
+    y[1] = 1.0;
+    let data = Dataset::new(x, y).map_err(|e| Failure::Internal(e.to_string()))?;
+    let check = models::check_gradients(&mlp, &data, args.l2).map_err(|e| usage(e.to_string()))?;
+    println!(
+        "gradient check of {:?} ({activation}), {} samples, step {:e}, tolerance {:e}",
+        args.layers,
+        args.samples,
+        mlp.finite_difference_step(),
+        args.tolerance
+    );
+    println!(
+        "{:<18} {:>10} {:>14}  verdict",
+        "tensor", "parameters", "relative error"
+    );
+    for t in &check.tensors {
+        let verdict = if t.relative_error <= args.tolerance {
+            "ok"
+        } else {
+            "FAIL"
+        };
+        println!(
+            "{:<18} {:>10} {:>14.3e}  {verdict}",
+            t.name, t.n_parameters, t.relative_error
+        );
+    }
+    if check.passes(args.tolerance) {
+        println!("all {} tensors within tolerance", check.tensors.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("some tensors exceed the tolerance");
+        Ok(ExitCode::from(3))
+    }
+}

@@ -1,0 +1,293 @@
+//! `train`, `predict` and `gradcheck` through the binary.
+
+use std::path::Path;
+
+use models::saved::{SavedModel, from_json};
+use models::{Classifier, MlpConfig, NoObserver};
+use rand::SeedableRng;
+
+use crate::common::{run, stderr, temp_dir, write};
+
+/// Two noisy clusters as CSV, with a header.
+fn points_csv(dir: &Path) -> std::path::PathBuf {
+    let mut text = String::from("x1,x2,label\n");
+    for i in 0..60 {
+        let y = i % 2;
+        let t = i as f64 * 0.37;
+        let x1 = (2.0 * y as f64 - 1.0) + 0.9 * t.sin();
+        let x2 = 0.8 * (1.7 * t).cos();
+        text.push_str(&format!("{x1},{x2},{y}\n"));
+    }
+    write(dir, "points.csv", text)
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The metric values printed on the line starting with `prefix`.
+fn metrics_line(text: &str, prefix: &str) -> String {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{text}"));
+    let start = line.find("precision").expect("metrics");
+    let end = line.find("  (").unwrap_or(line.len());
+    line[start..end].to_owned()
+}
+
+#[test]
+fn train_then_predict_reproduces_the_metrics() {
+    let dir = temp_dir("train-predict");
+    let csv = points_csv(&dir);
+    let model = dir.join("model.json");
+    let trained = run(
+        &dir,
+        &[
+            "train",
+            "--data",
+            csv.to_str().unwrap(),
+            "--test-fraction",
+            "0",
+            "--layers",
+            "2,8,1",
+            "--lr",
+            "0.1",
+            "--epochs",
+            "300",
+            "--save",
+            model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(trained.status.code(), Some(0), "{}", stderr(&trained));
+    assert!(dir.join("model.loss.csv").is_file());
+    let out = dir.join("predictions.csv");
+    let predicted = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            csv.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(predicted.status.code(), Some(0), "{}", stderr(&predicted));
+    assert_eq!(
+        metrics_line(&stdout(&trained), "train ("),
+        metrics_line(&stdout(&predicted), "labelled input")
+    );
+    let rows = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(rows.lines().count(), 61);
+    assert!(rows.starts_with("probability,predicted\n"));
+
+    // Without labels, predict writes the same predictions and prints no metrics.
+    let features: String = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit_once(',').unwrap().0.to_owned() + "\n")
+        .collect();
+    let unlabelled = write(&dir, "features.csv", features);
+    let out2 = dir.join("predictions2.csv");
+    let output = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            unlabelled.to_str().unwrap(),
+            "--out",
+            out2.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
+    assert!(!stdout(&output).contains("precision"));
+
+    // Existing outputs are not replaced without --force.
+    let again = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            csv.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(again.status.code(), Some(2));
+}
+
+#[test]
+fn init_only_then_one_epoch_equals_one_library_step() {
+    let dir = temp_dir("init-only");
+    let csv = points_csv(&dir);
+    let common = [
+        "--data",
+        csv.to_str().unwrap(),
+        "--test-fraction",
+        "0",
+        "--layers",
+        "2,5,4,1",
+        "--activation",
+        "tanh",
+        "--lr",
+        "0.05",
+        "--seed",
+        "11",
+    ];
+    let init = dir.join("init.json");
+    let one = dir.join("one.json");
+    let mut args = vec!["train", "--init-only", "--save", init.to_str().unwrap()];
+    args.extend(common);
+    assert_eq!(run(&dir, &args).status.code(), Some(0));
+    let mut args = vec!["train", "--epochs", "1", "--save", one.to_str().unwrap()];
+    args.extend(common);
+    assert_eq!(run(&dir, &args).status.code(), Some(0));
+
+    let load = |p: &Path| match from_json(&std::fs::read_to_string(p).unwrap())
+        .unwrap()
+        .model
+    {
+        SavedModel::Mlp(m) => m,
+        SavedModel::Logistic(_) => panic!("an MLP was saved"),
+    };
+    let data = data::read_csv(&csv).unwrap();
+    let config = MlpConfig::new(&[2, 5, 4, 1])
+        .with_hidden_activation(models::Activation::Tanh)
+        .with_learning_rate(0.05)
+        .with_epochs(1);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+    let (stepped, report) = config
+        .fit_from(load(&init), &data, None, &mut rng, &mut NoObserver)
+        .unwrap();
+    assert_eq!(report.epochs_run, 1);
+    let from_binary = load(&one);
+    for (a, b) in stepped.layers().iter().zip(from_binary.layers()) {
+        let bits = |m: &[f64]| m.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(a.weights.as_slice()), bits(b.weights.as_slice()));
+        assert_eq!(bits(a.biases.as_slice()), bits(b.biases.as_slice()));
+    }
+    assert_ne!(load(&init), from_binary, "one step changed the weights");
+    assert_eq!(
+        stepped.predict(data.features()).unwrap(),
+        from_binary.predict(data.features()).unwrap()
+    );
+}
+
+#[test]
+fn gradcheck_passes_and_fails_by_tolerance() {
+    let dir = temp_dir("gradcheck");
+    for activation in ["relu", "sigmoid", "tanh", "identity"] {
+        let ok = run(
+            &dir,
+            &[
+                "gradcheck",
+                "--layers",
+                "2,6,6,1",
+                "--activation",
+                activation,
+                "--seed",
+                "3",
+            ],
+        );
+        assert_eq!(ok.status.code(), Some(0), "{activation}: {}", stdout(&ok));
+        assert!(stdout(&ok).contains("layer 0 weights"));
+    }
+    let strict = run(
+        &dir,
+        &["gradcheck", "--layers", "2,6,1", "--tolerance", "1e-30"],
+    );
+    assert_eq!(strict.status.code(), Some(3), "{}", stdout(&strict));
+    assert!(stdout(&strict).contains("FAIL"));
+    let bad = run(&dir, &["gradcheck", "--layers", "2,0,1"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("layer_sizes"), "{}", stderr(&bad));
+}
+
+#[test]
+fn bad_model_files_and_mismatched_data_are_usage_errors() {
+    let dir = temp_dir("bad-model");
+    let csv = points_csv(&dir);
+    let out = dir.join("p.csv");
+    for (name, text) in [
+        ("empty.json", ""),
+        ("junk.json", "{\"format\": \"nope\"}"),
+        ("cut.json", "{\"format\": \"binclass-model\", \"format_ver"),
+    ] {
+        let model = write(&dir, name, text);
+        let output = run(
+            &dir,
+            &[
+                "predict",
+                "--model",
+                model.to_str().unwrap(),
+                "--data",
+                csv.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        assert!(
+            stderr(&output).contains(name),
+            "the error names the file: {}",
+            stderr(&output)
+        );
+    }
+    let model = dir.join("m.json");
+    run(
+        &dir,
+        &[
+            "train",
+            "--data",
+            csv.to_str().unwrap(),
+            "--layers",
+            "2,3,1",
+            "--epochs",
+            "5",
+            "--save",
+            model.to_str().unwrap(),
+        ],
+    );
+    let wide = write(&dir, "wide.csv", "1,2,3,4,0\n5,6,7,8,1\n");
+    let output = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            wide.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("expects 2 features"),
+        "{}",
+        stderr(&output)
+    );
+    let wrong_layers = run(
+        &dir,
+        &[
+            "train",
+            "--data",
+            csv.to_str().unwrap(),
+            "--layers",
+            "3,4,1",
+        ],
+    );
+    assert_eq!(wrong_layers.status.code(), Some(2));
+    assert!(
+        stderr(&wrong_layers).contains("features"),
+        "{}",
+        stderr(&wrong_layers)
+    );
+}

@@ -76,7 +76,7 @@ pub struct TrainArgs {
     /// Seed for the data, the split and the initial weights.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// Save the model here (JSON); its loss curve goes beside it as <name>.loss.csv.
+    /// Save the model here (JSON); its loss curve goes beside it as MODEL.loss.csv.
     #[arg(long)]
     save: Option<PathBuf>,
     /// Save the freshly initialised model without training (needs --save). Training the same

@@ -51,7 +51,7 @@ struct Cli {
     /// study).
     files: Vec<PathBuf>,
 
-    /// Output folder. Default: results/<study name>/. With several files, each study gets a
+    /// Output folder. Default: results/STUDY_NAME/. With several files, each study gets a
     /// subfolder named after it.
     #[arg(long)]
     out: Option<PathBuf>,

@@ -2,7 +2,7 @@
 //!
 //! Parsing and validation are separate steps (as ripgrep parses raw flags first): serde turns
 //! the text into [`RawStudy`], rejecting syntax errors, unknown keys and wrong types with the
-//! line and column; [`validate`] then checks every value and builds every run's model and
+//! line and column; [`parse_and_validate`] then checks every value and builds every run's model and
 //! dataset configuration, collecting *all* problems of a file before anything runs.
 
 use std::fmt::Write as _;

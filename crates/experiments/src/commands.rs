@@ -288,6 +288,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
         bar
     });
     let mut observer = Bar(bar);
+    let started = std::time::Instant::now();
     let fitted: Result<(SavedModel, Option<FitReport>), ModelError> = match args.model.as_str() {
         "logistic" => {
             let config = LogisticRegressionConfig::new()
@@ -334,6 +335,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
             )));
         }
     };
+    let elapsed = started.elapsed().as_secs_f64();
     if let Some(bar) = &observer.0 {
         bar.finish_and_clear();
     }
@@ -351,9 +353,12 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
     let classifier = model.classifier();
     if let Some(report) = &report {
         println!(
-            "trained {} epochs ({}), final training loss {:.6}",
+            "trained {} epochs ({}) in {elapsed:.3} s ({:.2} µs/epoch, including one forward \
+             pass per epoch on the test part), final training loss {:.6} ({:?})",
             report.epochs_run,
             report.stop_reason.label(),
+            elapsed * 1e6 / report.epochs_run.max(1) as f64,
+            report.final_train_loss(),
             report.final_train_loss()
         );
         match &test {

@@ -51,3 +51,7 @@ lint:
 # Criterion benchmarks of one epoch and a 1,000-epoch fit per workload.
 bench:
     cargo bench -p models
+
+# Side-by-side speed against a plain NumPy loop on the same data and weights (bench/README.md).
+bench-compare *ARGS:
+    python3 bench/compare.py {{ARGS}}

@@ -77,6 +77,11 @@ struct Cli {
     #[arg(long)]
     force: bool,
 
+    /// Continue an interrupted study in its output folder: keep its finished runs, run the
+    /// rest. Refused if the study file or options changed.
+    #[arg(long, conflicts_with = "force")]
+    resume: bool,
+
     /// Run only every N-th run starting at K (0-based), e.g. --shard 0/4, to spread a study
     /// over machines.
     #[arg(long, value_parser = parse_shard)]
@@ -106,6 +111,21 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Set by the first Ctrl-C or SIGTERM.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The first Ctrl-C asks every run to stop at its next check and lets the file writes in
+/// flight finish; a second one exits at once (files are written atomically, so nothing
+/// half-written is left at a final path either way).
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupting: finishing file writes; press Ctrl-C again to quit at once");
+    });
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -258,9 +278,22 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             (None, _) => Path::new("results").join(&p.name),
         })
         .collect();
-    for dir in &out_dirs {
-        output::prepare_output_dir(dir, cli.force).map_err(Failure::Usage)?;
+    let mut locks = Vec::new();
+    for (plan, dir) in plans.iter().zip(&out_dirs) {
+        output::prepare_output_dir(dir, cli.force, cli.resume).map_err(Failure::Usage)?;
+        locks.push(output::Lock::acquire(dir).map_err(Failure::Usage)?);
+        if cli.resume {
+            let mut seeds: Vec<u64> = Vec::new();
+            for r in &plan.runs {
+                if !seeds.contains(&r.seed) {
+                    seeds.push(r.seed);
+                }
+            }
+            output::check_resumable(dir, &plan.source, &seeds, plan.quick)
+                .map_err(Failure::Usage)?;
+        }
     }
+    install_interrupt_handler();
     let jobs = cli
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -270,9 +303,19 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             jobs,
             out_dirs,
             shard: cli.shard,
+            interrupt: &INTERRUPTED,
+            resume: cli.resume,
         },
     )
     .map_err(Failure::Internal)?;
+    drop(locks);
+    if tally.pending > 0 {
+        eprintln!(
+            "interrupted: {} runs pending; rerun the same command with --resume to finish them",
+            tally.pending
+        );
+        return Ok(ExitCode::from(130));
+    }
     Ok(exit_status(tally))
 }
 

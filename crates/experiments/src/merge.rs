@@ -111,7 +111,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
         ));
     }
 
-    output::prepare_output_dir(out, force)?;
+    output::prepare_output_dir(out, force, false)?;
+    let _lock = output::Lock::acquire(out)?;
     write_atomic(&out.join("study.toml"), source.as_bytes()).map_err(|e| e.to_string())?;
     let merged_metadata = serde_json::json!({
         "program": "experiments",
@@ -149,5 +150,6 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
     Ok(Tally {
         ok,
         not_ok: records.len() - ok,
+        pending: 0,
     })
 }

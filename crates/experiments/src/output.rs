@@ -55,7 +55,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
 ///
 /// # Errors
 /// A message saying what is there and how to proceed.
-pub fn prepare_output_dir(dir: &Path, force: bool) -> Result<(), String> {
+pub fn prepare_output_dir(dir: &Path, force: bool, resume: bool) -> Result<(), String> {
     if dir.exists() && !dir.is_dir() {
         return Err(format!(
             "output path {} is a file, not a folder: pass --out with a folder",
@@ -63,7 +63,15 @@ pub fn prepare_output_dir(dir: &Path, force: bool) -> Result<(), String> {
         ));
     }
     let marker = dir.join("metadata.json");
-    if marker.exists() {
+    if resume {
+        if !marker.exists() {
+            return Err(format!(
+                "--resume: {} holds no study to resume (no metadata.json); run without --resume",
+                dir.display()
+            ));
+        }
+        remove_stale_temporary_files(dir);
+    } else if marker.exists() {
         if !force {
             return Err(format!(
                 "{} already holds a study: pass --force to replace it, or --out to write elsewhere",
@@ -96,6 +104,159 @@ pub fn prepare_output_dir(dir: &Path, force: bool) -> Result<(), String> {
             })
         })
         .map_err(|e| format!("output folder is not writable: {e}"))
+}
+
+/// Removes the hidden `.name.pid.tmp` files a killed process may have left (they never sit
+/// at a final path, but they are litter).
+fn remove_stale_temporary_files(dir: &Path) {
+    for sub in ["", "runs", "curves", "gradients"] {
+        let Ok(entries) = fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// An exclusive claim on an output folder: `.lock` holding this process's id, removed on drop.
+/// A lock left by a process that no longer exists (killed) is taken over.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Claims `dir`.
+    ///
+    /// # Errors
+    /// A message naming the other process when a live one holds the folder.
+    pub fn acquire(dir: &Path) -> Result<Lock, String> {
+        let path = dir.join(".lock");
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    let _ = write!(file, "{}", std::process::id());
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path).unwrap_or_default();
+                    let alive = holder
+                        .trim()
+                        .parse::<u32>()
+                        .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+                    if alive {
+                        return Err(format!(
+                            "{} is in use by another experiments process (pid {}): wait for it, or use another --out",
+                            dir.display(),
+                            holder.trim()
+                        ));
+                    }
+                    // Stale: its process is gone (killed). Take it over.
+                    let _ = fs::remove_file(&path);
+                }
+                Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
+            }
+        }
+        Err(format!(
+            "cannot claim {}: another process keeps creating it",
+            path.display()
+        ))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Checks that `dir` was started by the same study file and options, for `--resume`.
+///
+/// # Errors
+/// A message saying what changed.
+pub fn check_resumable(dir: &Path, source: &str, seeds: &[u64], quick: bool) -> Result<(), String> {
+    let old = fs::read_to_string(dir.join("study.toml")).map_err(|e| {
+        format!(
+            "--resume: cannot read {}: {e}",
+            dir.join("study.toml").display()
+        )
+    })?;
+    if old != source {
+        let (line, was, now) = old
+            .lines()
+            .chain(std::iter::repeat(""))
+            .zip(source.lines().chain(std::iter::repeat("")))
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+            .map_or((0, "", ""), |(i, (a, b))| (i + 1, a, b));
+        return Err(format!(
+            "--resume refused: the study file changed since {} was started (line {line}: was {was:?}, now {now:?}); \
+             restore it, or start over with --force",
+            dir.display()
+        ));
+    }
+    let meta: serde_json::Value = fs::read_to_string(dir.join("metadata.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .ok_or_else(|| format!("--resume: {} has no readable metadata.json", dir.display()))?;
+    let old_seeds: Vec<u64> = meta["seeds"]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+        .unwrap_or_default();
+    if old_seeds != seeds || meta["quick"].as_bool() != Some(quick) {
+        return Err(format!(
+            "--resume refused: {} was started with seeds {old_seeds:?} and quick = {}, now seeds {seeds:?} and quick = {quick}; use the same options",
+            dir.display(),
+            meta["quick"]
+        ));
+    }
+    Ok(())
+}
+
+/// The finished runs (ok or diverged) recorded in `dir/runs`, by run index.
+pub fn finished_records(dir: &Path) -> std::collections::BTreeMap<usize, RunRecord> {
+    let mut records = std::collections::BTreeMap::new();
+    let Ok(entries) = fs::read_dir(dir.join("runs")) else {
+        return records;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let record: Option<RunRecord> = fs::read_to_string(entry.path())
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        if let Some(r) = record
+            && matches!(r.status, RunStatus::Ok | RunStatus::Diverged { .. })
+        {
+            records.insert(r.index, r);
+        }
+    }
+    records
+}
+
+/// A placeholder row for a run that has not run yet.
+pub fn pending_record(run: &RunPlan) -> RunRecord {
+    RunRecord {
+        id: run.id(),
+        index: run.index,
+        point: run.point_label.clone(),
+        swept: run.swept.clone(),
+        seed: run.seed,
+        status: RunStatus::Pending,
+        metrics: None,
+        epochs_run: None,
+        stop_reason: None,
+        epochs_to_fraction: None,
+        oscillation: None,
+        bayes_error: None,
+        wall_seconds: 0.0,
+    }
 }
 
 /// Metadata written before the first run starts.
@@ -327,7 +488,7 @@ pub struct PointSummary {
     pub n_ok: usize,
     /// Runs that diverged.
     pub n_diverged: usize,
-    /// Runs that failed or were interrupted.
+    /// Runs that failed, were interrupted or are pending.
     pub n_failed: usize,
     /// Each metric over the runs that finished normally.
     pub metrics: Vec<(String, Option<Summary>)>,
@@ -367,7 +528,10 @@ pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
                 n_failed: here
                     .iter()
                     .filter(|r| {
-                        matches!(r.status, RunStatus::Failed { .. } | RunStatus::Interrupted)
+                        matches!(
+                            r.status,
+                            RunStatus::Failed { .. } | RunStatus::Interrupted | RunStatus::Pending
+                        )
                     })
                     .count(),
                 metrics: vec![

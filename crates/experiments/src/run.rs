@@ -44,6 +44,8 @@ pub enum RunStatus {
     },
     /// Interrupted before it finished (Ctrl-C).
     Interrupted,
+    /// Not run yet: the study was interrupted first (`--resume` runs it).
+    Pending,
     /// Could not run: the reason.
     Failed {
         /// What went wrong.
@@ -52,12 +54,13 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
-    /// `ok`, `diverged`, `interrupted` or `failed`.
+    /// `ok`, `diverged`, `interrupted`, `pending` or `failed`.
     pub fn label(&self) -> &'static str {
         match self {
             RunStatus::Ok => "ok",
             RunStatus::Diverged { .. } => "diverged",
             RunStatus::Interrupted => "interrupted",
+            RunStatus::Pending => "pending",
             RunStatus::Failed { .. } => "failed",
         }
     }
@@ -120,7 +123,7 @@ pub fn oscillation(losses: &[f64], window: f64) -> Option<f64> {
 pub struct RunSignals {
     /// Epochs done by this run so far.
     pub epoch: AtomicUsize,
-    /// Set to stop every run at its next epoch.
+    /// Set to stop every run at its next check (every 256 epochs).
     pub interrupt: Option<&'static AtomicBool>,
 }
 

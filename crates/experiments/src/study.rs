@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -21,6 +21,10 @@ pub struct RunOptions {
     pub out_dirs: Vec<PathBuf>,
     /// Run only runs whose index ≡ k (mod n).
     pub shard: Option<(usize, usize)>,
+    /// Set by Ctrl-C or SIGTERM: no new run starts, running ones stop at their next check.
+    pub interrupt: &'static AtomicBool,
+    /// Keep the finished runs already in the output folders and run only the rest.
+    pub resume: bool,
 }
 
 /// What happened, for the exit status.
@@ -28,8 +32,10 @@ pub struct RunOptions {
 pub struct Tally {
     /// Runs that finished normally.
     pub ok: usize,
-    /// Runs that diverged, failed or were interrupted.
+    /// Runs that diverged or failed.
     pub not_ok: usize,
+    /// Runs not finished because the study was interrupted.
+    pub pending: usize,
 }
 
 struct Job<'a> {
@@ -56,6 +62,9 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     let revision = output::git_revision();
     let selected = |r: &RunPlan| options.shard.is_none_or(|(k, n)| r.index % n == k);
     for (plan, dir) in plans.iter().zip(&options.out_dirs) {
+        if options.resume {
+            continue; // The folder keeps the metadata of the run being resumed.
+        }
         let seeds = plan
             .runs
             .iter()
@@ -83,6 +92,19 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
         write_atomic(&dir.join("metadata.json"), json.as_bytes()).map_err(|e| e.to_string())?;
     }
 
+    // With --resume, the runs already finished (ok or diverged) are kept, not rerun.
+    let finished: Vec<std::collections::BTreeMap<usize, output::RunRecord>> = options
+        .out_dirs
+        .iter()
+        .map(|dir| {
+            if options.resume {
+                output::finished_records(dir)
+            } else {
+                Default::default()
+            }
+        })
+        .collect();
+    let finished_ref = &finished;
     let mut jobs: Vec<Job> = plans
         .iter()
         .enumerate()
@@ -90,6 +112,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             plan.runs
                 .iter()
                 .filter(|r| selected(r))
+                .filter(move |r| !finished_ref[p].contains_key(&r.index))
                 .map(move |run| Job {
                     plan: p,
                     run,
@@ -108,7 +131,12 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
         .num_threads(options.jobs)
         .build()
         .map_err(|e| format!("cannot start {} worker threads: {e}", options.jobs))?;
-    let signals: Vec<RunSignals> = (0..total).map(|_| RunSignals::default()).collect();
+    let signals: Vec<RunSignals> = (0..total)
+        .map(|_| RunSignals {
+            interrupt: Some(options.interrupt),
+            ..RunSignals::default()
+        })
+        .collect();
     // The display refreshes on its own thread, so every pool thread trains.
     std::thread::scope(|display| {
         display.spawn(|| progress.watch(&signals));
@@ -117,10 +145,19 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                 let (results, write_errors, progress, signals) =
                     (&results, &write_errors, &progress, &signals);
                 scope.spawn_fifo(move |_| {
+                    if options.interrupt.load(Ordering::Relaxed) {
+                        progress.skip(slot);
+                        return; // Not started: stays pending.
+                    }
                     let plan = &plans[job.plan];
                     let name = format!("{} {} s{}", plan.name, job.run.point_label, job.run.seed);
                     progress.start(slot, name, job.run.model.training().epochs());
                     let outcome = run::execute(plan, job.run, &signals[slot]);
+                    if outcome.status == RunStatus::Interrupted {
+                        // Nothing of an unfinished run reaches a final path; --resume reruns it.
+                        progress.finish(slot, &outcome.status);
+                        return;
+                    }
                     let dir = &options.out_dirs[job.plan];
                     let id = job.run.id();
                     if let Some(curve) = output::curve_csv(&outcome, plan.loss_curve_stride)
@@ -170,18 +207,30 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     let results = results.into_inner().expect("not poisoned");
     let mut tally = Tally::default();
     for (p, (plan, dir)) in plans.iter().zip(&options.out_dirs).enumerate() {
-        let mut records: Vec<output::RunRecord> = jobs
-            .iter()
-            .zip(&results)
-            .filter(|(job, _)| job.plan == p)
-            .filter_map(|(job, o)| o.as_ref().map(|o| output::RunRecord::new(job.run, o)))
-            .collect();
+        let mut records: Vec<output::RunRecord> = finished[p].values().cloned().collect();
+        records.extend(
+            jobs.iter()
+                .zip(&results)
+                .filter(|(job, _)| job.plan == p)
+                .filter_map(|(job, o)| {
+                    o.as_ref()
+                        .filter(|o| o.status != RunStatus::Interrupted)
+                        .map(|o| output::RunRecord::new(job.run, o))
+                }),
+        );
+        let done: Vec<usize> = records.iter().map(|r| r.index).collect();
+        records.extend(
+            plan.runs
+                .iter()
+                .filter(|r| selected(r) && !done.contains(&r.index))
+                .map(output::pending_record),
+        );
         records.sort_by_key(|r| r.index);
         for r in &records {
-            if r.status == RunStatus::Ok {
-                tally.ok += 1;
-            } else {
-                tally.not_ok += 1;
+            match r.status {
+                RunStatus::Ok => tally.ok += 1,
+                RunStatus::Pending => tally.pending += 1,
+                _ => tally.not_ok += 1,
             }
         }
         write_tables(plan, dir, &records)?;
@@ -276,6 +325,14 @@ impl Progress {
         }
         if let Some(bar) = &self.bar {
             bar.set_position(done as u64);
+        }
+    }
+
+    /// Counts a run that was never started (interrupted before its turn).
+    fn skip(&self, _slot: usize) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if done == self.total {
+            self.finished.store(true, Ordering::Relaxed);
         }
     }
 

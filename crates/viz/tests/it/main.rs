@@ -1,0 +1,6 @@
+//! Integration tests of `viz` through its public API, one module per concern.
+
+mod common;
+mod degenerate;
+mod errors;
+mod formats;

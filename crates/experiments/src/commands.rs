@@ -76,7 +76,8 @@ pub struct TrainArgs {
     /// Seed for the data, the split and the initial weights.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// Save the model here (JSON); its loss curve goes beside it as MODEL.loss.csv.
+    /// Save the model here (JSON); its loss curve goes beside it as MODEL.loss.csv and
+    /// MODEL.loss.png, and for 2-D data its decision boundary as MODEL.boundary.png.
     #[arg(long)]
     save: Option<PathBuf>,
     /// Save the freshly initialised model without training (needs --save). Training the same
@@ -86,6 +87,89 @@ pub struct TrainArgs {
     /// Replace existing files.
     #[arg(long)]
     force: bool,
+}
+
+/// Beside a saved model: `MODEL.loss.png` (its loss curve) and, for two features,
+/// `MODEL.boundary.png` (its decision boundary over the training and test points). The model
+/// and its curve are the result; a picture that cannot be drawn is a warning.
+fn save_pictures(
+    path: &Path,
+    model: &SavedModel,
+    report: &FitReport,
+    train: &Dataset,
+    test: Option<&Dataset>,
+    args: &TrainArgs,
+) {
+    let show = |name: &Path, outcome: Result<viz::PlotOutcome, viz::VizError>| match outcome {
+        Ok(viz::PlotOutcome::Written { .. }) => println!("saved {}", name.display()),
+        Ok(viz::PlotOutcome::Skipped { reason }) => {
+            eprintln!("figure {} skipped: {reason}", name.display());
+        }
+        Err(e) => eprintln!("warning: {e}"),
+    };
+    let describe = match args.model.as_str() {
+        "logistic" => "logistic regression".to_owned(),
+        _ => format!(
+            "MLP {:?} ({}), lr {}",
+            args.layers, args.activation, args.lr
+        ),
+    };
+    let loss_path = with_suffix(path, ".loss.png");
+    // At most about 1,000 points (every k-th epoch and the last), as a study's curves are
+    // thinned: a thick line through more points than pixels only looks ragged.
+    let n = report.train_loss.len();
+    let stride = n.div_ceil(1000).max(1);
+    let kept: Vec<usize> = (0..n).filter(|i| i % stride == 0 || i + 1 == n).collect();
+    let pick = |values: &[f64]| kept.iter().map(|&i| values[i]).collect::<Vec<f64>>();
+    let mut series = viz::LossSeries::new("training", args.seed, pick(&report.train_loss))
+        .with_epochs(kept.iter().map(|&i| i as f64).collect());
+    if report.eval_loss.len() == n {
+        series = series.with_eval(pick(&report.eval_loss));
+    }
+    let spec = viz::LossCurvesSpec::new(
+        format!("{describe}: training loss (solid), test (dashed)"),
+        vec![series],
+    )
+    .with_axis_labels("epoch", "loss (log scale)")
+    .with_size(900, 600);
+    show(&loss_path, viz::loss_curves(&loss_path, &spec));
+
+    if train.n_features() != 2 {
+        return;
+    }
+    let boundary_path = with_suffix(path, ".boundary.png");
+    let classifier = model.classifier();
+    let f1 = |data: &Dataset| -> Option<f64> {
+        let predicted = classifier.predict(data.features()).ok()?;
+        metrics::f1_score(data.labels().as_slice(), predicted.as_slice()).ok()
+    };
+    let (score, part) = match test {
+        Some(test) => (f1(test), "test"),
+        None => (f1(train), "train"),
+    };
+    let title = match score {
+        Some(score) => format!("{describe} — {part} F1 {score:.3}"),
+        None => describe,
+    };
+    let standardised = if args.data.standardize {
+        " (standardised)"
+    } else {
+        ""
+    };
+    let mut spec = viz::BoundarySpec::new(title)
+        .with_train(train.features(), train.labels().as_slice())
+        .with_threshold(classifier.threshold())
+        .with_axis_labels(format!("x₁{standardised}"), format!("x₂{standardised}"))
+        .with_size(900, 600);
+    if let Some(test) = test {
+        spec = spec.with_test(test.features(), test.labels().as_slice());
+    }
+    show(
+        &boundary_path,
+        viz::decision_boundary(&boundary_path, &spec, |x: &Matrix| {
+            classifier.predict_proba(x)
+        }),
+    );
 }
 
 /// `experiments predict`.
@@ -395,6 +479,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
             write_atomic(&curve_path, curve.as_bytes())
                 .map_err(|e| Failure::Usage(e.to_string()))?;
             println!("saved {}", curve_path.display());
+            save_pictures(path, &model, report, &train, test.as_ref(), args);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -2,8 +2,10 @@
 //!
 //! The binary that runs the project's studies. It is glue: it parses study files
 //! ([`spec`]), validates every run of every file before the first starts, runs them in
-//! parallel ([`study`]) and writes the artifacts ([`output`]). It is the only crate that reads
-//! files, spawns threads or knows about the terminal.
+//! parallel ([`study`]) and writes the artifacts ([`output`]); when a study's tables are
+//! written it draws its figures ([`figures`], through `viz`) and writes `report.html`
+//! ([`report`]) from the output folder's files, so a resumed or merged study gets the same
+//! pictures. It is the only crate that reads files, spawns threads or knows about the terminal.
 //!
 //! **The one design decision to know:** every run derives its own random streams from its seed
 //! and sweep point (ChaCha8 streams, see `run.rs`), so the numbers in `results.csv` are
@@ -28,8 +30,10 @@
 //! an output file that could not be written).
 
 mod commands;
+mod figures;
 mod merge;
 mod output;
+mod report;
 mod run;
 mod spec;
 mod study;

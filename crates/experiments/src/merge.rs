@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::output::{self, RunRecord, write_atomic};
+use crate::report;
 use crate::spec::{self, PlanOptions};
 use crate::study::{self, Tally};
 
@@ -72,7 +73,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .filter(|p| output::is_record_file(p))
             .collect();
         paths.sort();
         for path in paths {
@@ -131,18 +132,27 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
             .parent()
             .and_then(Path::parent)
             .unwrap_or(Path::new("."));
-        for (sub, ext) in [("runs", "json"), ("curves", "csv"), ("gradients", "csv")] {
-            let src = shard_dir.join(sub).join(format!("{}.{ext}", record.id));
+        for (sub, suffix) in [
+            ("runs", output::MODEL_SUFFIX),
+            ("runs", ".json"),
+            ("curves", ".csv"),
+            ("gradients", ".csv"),
+        ] {
+            let src = shard_dir.join(sub).join(format!("{}{suffix}", record.id));
             if src.is_file() {
                 std::fs::create_dir_all(out.join(sub)).map_err(|e| e.to_string())?;
                 let bytes = std::fs::read(&src).map_err(|e| format!("{}: {e}", src.display()))?;
-                write_atomic(&out.join(sub).join(format!("{}.{ext}", record.id)), &bytes)
-                    .map_err(|e| e.to_string())?;
+                write_atomic(
+                    &out.join(sub).join(format!("{}{suffix}", record.id)),
+                    &bytes,
+                )
+                .map_err(|e| e.to_string())?;
             }
         }
     }
     let records: Vec<RunRecord> = records.into_values().map(|(r, _)| r).collect();
     study::write_tables(&plan, out, &records)?;
+    report::write_study_report(&plan, out, &records);
     let ok = records
         .iter()
         .filter(|r| r.status == crate::run::RunStatus::Ok)

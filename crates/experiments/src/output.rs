@@ -85,10 +85,11 @@ pub fn prepare_output_dir(dir: &Path, force: bool, resume: bool) -> Result<(), S
             "summary.json",
             "metadata.json",
             "study.toml",
+            "report.html",
         ] {
             let _ = fs::remove_file(dir.join(name));
         }
-        for sub in ["curves", "gradients", "runs"] {
+        for sub in ["curves", "gradients", "runs", "figures"] {
             let _ = fs::remove_dir_all(dir.join(sub));
         }
     }
@@ -109,7 +110,7 @@ pub fn prepare_output_dir(dir: &Path, force: bool, resume: bool) -> Result<(), S
 /// Removes the hidden `.name.pid.tmp` files a killed process may have left (they never sit
 /// at a final path, but they are litter).
 fn remove_stale_temporary_files(dir: &Path) {
-    for sub in ["", "runs", "curves", "gradients"] {
+    for sub in ["", "runs", "curves", "gradients", "figures"] {
         let Ok(entries) = fs::read_dir(dir.join(sub)) else {
             continue;
         };
@@ -221,13 +222,27 @@ pub fn check_resumable(dir: &Path, source: &str, seeds: &[u64], quick: bool) -> 
     Ok(())
 }
 
+/// Whether `path` names a run record, `runs/<id>.json` (not a saved model,
+/// `runs/<id>.model.json`, nor a temporary file).
+pub fn is_record_file(path: &Path) -> bool {
+    path.file_name()
+        .map(|n| n.to_string_lossy())
+        .is_some_and(|n| n.ends_with(".json") && !n.ends_with(MODEL_SUFFIX) && !n.starts_with('.'))
+}
+
+/// The suffix of a finished run's saved model beside its record: `runs/<id>.model.json`.
+pub const MODEL_SUFFIX: &str = ".model.json";
+
 /// The finished runs (ok or diverged) recorded in `dir/runs`, by run index.
 pub fn finished_records(dir: &Path) -> std::collections::BTreeMap<usize, RunRecord> {
     let mut records = std::collections::BTreeMap::new();
     let Ok(entries) = fs::read_dir(dir.join("runs")) else {
         return records;
     };
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries
+        .filter_map(Result::ok)
+        .filter(|e| is_record_file(&e.path()))
+    {
         let record: Option<RunRecord> = fs::read_to_string(entry.path())
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok());
@@ -456,6 +471,19 @@ pub fn curve_csv(outcome: &RunOutcome, stride: usize) -> Option<String> {
     Some(out)
 }
 
+/// A finished run's fitted model as `models::saved` JSON, for `runs/<id>.model.json`; `None`
+/// for runs that did not end normally (they have no model).
+pub fn model_json(outcome: &RunOutcome) -> Option<String> {
+    if outcome.status != RunStatus::Ok {
+        return None;
+    }
+    let model = outcome.model.as_ref()?;
+    Some(models::saved::to_json(
+        model,
+        outcome.standardization.as_ref(),
+    ))
+}
+
 /// A run's sampled gradient norms, one column per layer.
 pub fn gradients_csv(outcome: &RunOutcome) -> Option<String> {
     let norms = &outcome.report.as_ref()?.gradient_norms;
@@ -557,7 +585,8 @@ pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
         .collect()
 }
 
-fn cell(s: Option<&Summary>, digits: usize) -> String {
+/// A summary as `mean ± std` with `digits` decimals (the mean alone for one value, `–` for none).
+pub(crate) fn cell(s: Option<&Summary>, digits: usize) -> String {
     match s {
         Some(s) if s.n > 1 => format!("{:.*} ± {:.*}", digits, s.mean, digits, s.std),
         Some(s) => format!("{:.*}", digits, s.mean),
@@ -565,7 +594,8 @@ fn cell(s: Option<&Summary>, digits: usize) -> String {
     }
 }
 
-fn loss_cell(s: Option<&Summary>) -> String {
+/// A loss summary in scientific notation, as [`cell`].
+pub(crate) fn loss_cell(s: Option<&Summary>) -> String {
     match s {
         Some(s) if s.n > 1 => format!("{:.3e} ± {:.1e}", s.mean, s.std),
         Some(s) => format!("{:.3e}", s.mean),
@@ -573,16 +603,78 @@ fn loss_cell(s: Option<&Summary>) -> String {
     }
 }
 
+/// The named metric's summary at a point, if any run finished.
+pub(crate) fn point_metric(p: &PointSummary, name: &str) -> Option<Summary> {
+    p.metrics
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, s)| s.as_ref())
+        .copied()
+}
+
+/// The summary table shared by `summary.md` and `report.html`: the column headings, then one
+/// row of cells per point (ours beside the original's).
+pub(crate) fn summary_table(
+    plan: &Plan,
+    points: &[PointSummary],
+) -> (Vec<String>, Vec<Vec<String>>) {
+    let original = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |x| format!("{x}"));
+    let fraction = plan.raw.record.loss_fraction.get_ref() * 100.0;
+    let header = [
+        "point",
+        "F1",
+        "original F1",
+        "train loss",
+        "original loss",
+        "test loss",
+        "precision",
+        "recall",
+        &format!("epochs to {fraction:.0}%"),
+        "oscillation",
+        "ok / diverged / failed",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let rows = points
+        .iter()
+        .map(|p| {
+            let o = p.original.as_ref();
+            vec![
+                p.point.clone(),
+                cell(point_metric(p, "f1").as_ref(), 4),
+                original(o.and_then(|o| o.f1)),
+                loss_cell(point_metric(p, "train_loss").as_ref()),
+                original(o.and_then(|o| o.loss)),
+                loss_cell(point_metric(p, "test_loss").as_ref()),
+                cell(point_metric(p, "precision").as_ref(), 4),
+                cell(point_metric(p, "recall").as_ref(), 4),
+                format!(
+                    "{} ({} of {})",
+                    cell(point_metric(p, "epochs_to_fraction").as_ref(), 0),
+                    p.n_reached_fraction,
+                    p.n_ok
+                ),
+                cell(point_metric(p, "oscillation").as_ref(), 3),
+                format!("{} / {} / {}", p.n_ok, p.n_diverged, p.n_failed),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The sentence under the summary table's heading: what a row averages.
+pub(crate) fn summary_preamble(plan: &Plan) -> String {
+    let fraction = plan.raw.record.loss_fraction.get_ref() * 100.0;
+    format!(
+        "Mean ± standard deviation over {} seed(s) per row; runs that diverged or failed are \
+         counted, not averaged. Losses are binary cross-entropy; \"epochs to {fraction:.0}%\" \
+         is the first epoch whose training loss is at most {fraction:.0}% of the first.",
+        plan.raw.study.seeds.get_ref().len(),
+    )
+}
+
 /// `summary.md`: the original project's table form, ours beside theirs.
 pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
-    let get = |p: &PointSummary, name: &str| {
-        p.metrics
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, s)| s.as_ref())
-            .copied()
-    };
-    let original = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |x| format!("{x}"));
     let mut md = format!("# Study `{}`\n\n", plan.name);
     if !plan.raw.study.question.is_empty() {
         let _ = writeln!(md, "**Question.** {}\n", plan.raw.study.question.trim());
@@ -594,45 +686,21 @@ pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
             plan.raw.study.finding.trim()
         );
     }
-    let fraction = plan.raw.record.loss_fraction.get_ref() * 100.0;
     let _ = writeln!(
         md,
-        "Mean ± standard deviation over {} seed(s) per row; runs that diverged or failed are \
-         counted, not averaged. Losses are binary cross-entropy; \"epochs to {fraction:.0}%\" \
-         is the first epoch whose training loss is at most {fraction:.0}% of the first.{}\n",
-        plan.raw.study.seeds.get_ref().len(),
+        "{}{}\n",
+        summary_preamble(plan),
         if plan.quick {
             " **Quick run: epochs divided by 100; not comparable with the original.**"
         } else {
             ""
         }
     );
-    let _ = writeln!(
-        md,
-        "| point | F1 | original F1 | train loss | original loss | test loss | precision | recall | epochs to {fraction:.0}% | oscillation | ok / diverged / failed |"
-    );
+    let (header, rows) = summary_table(plan, points);
+    let _ = writeln!(md, "| {} |", header.join(" | "));
     md.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for p in points {
-        let o = p.original.as_ref();
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} ({} of {}) | {} | {} / {} / {} |",
-            p.point,
-            cell(get(p, "f1").as_ref(), 4),
-            original(o.and_then(|o| o.f1)),
-            loss_cell(get(p, "train_loss").as_ref()),
-            original(o.and_then(|o| o.loss)),
-            loss_cell(get(p, "test_loss").as_ref()),
-            cell(get(p, "precision").as_ref(), 4),
-            cell(get(p, "recall").as_ref(), 4),
-            cell(get(p, "epochs_to_fraction").as_ref(), 0),
-            p.n_reached_fraction,
-            p.n_ok,
-            cell(get(p, "oscillation").as_ref(), 3),
-            p.n_ok,
-            p.n_diverged,
-            p.n_failed,
-        );
+    for row in rows {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
     }
     let notes: Vec<String> = points
         .iter()

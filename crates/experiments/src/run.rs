@@ -7,6 +7,7 @@ use std::time::Instant;
 use core_linalg::Dataset;
 use data::{Generator, Standardizer, train_test_split};
 use metrics::{ClassificationReport, roc_auc};
+use models::saved::{InputStandardization, SavedModel};
 use models::{Classifier, EpochProgress, FitReport, ModelError, TrainingObserver};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -94,6 +95,11 @@ pub struct RunOutcome {
     pub metrics: Option<TestMetrics>,
     /// The fit report (also for diverged runs: the curve up to the divergence).
     pub report: Option<FitReport>,
+    /// The fitted model, when the run ended [`RunStatus::Ok`] (saved as
+    /// `runs/<id>.model.json`).
+    pub model: Option<SavedModel>,
+    /// The input standardisation the model was trained with, if any (saved with it).
+    pub standardization: Option<InputStandardization>,
     /// The oscillation measure (see [`oscillation`]).
     pub oscillation: Option<f64>,
     /// The dataset's Bayes error rate, when known (blobs).
@@ -141,9 +147,21 @@ impl TrainingObserver for Observer<'_> {
     }
 }
 
+/// A run's data as the model sees it: the training and test parts (standardised with the
+/// training part's statistics when the study says so) and that standardisation.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedData {
+    /// The training part.
+    pub train: Dataset,
+    /// The test part.
+    pub test: Dataset,
+    /// The standardisation applied to both parts, when the study standardises.
+    pub standardization: Option<InputStandardization>,
+}
+
 /// Draws the run's dataset and splits it (the same for every run with the same data seed and
-/// generator).
-fn prepare_data(plan: &Plan, run: &RunPlan) -> Result<(Dataset, Dataset), String> {
+/// generator). The figures call this again to redraw a finished run's data exactly.
+pub(crate) fn prepare_data(plan: &Plan, run: &RunPlan) -> Result<PreparedData, String> {
     let dataset = run
         .generator
         .generate(plan.n_samples, &mut rng(run.data_seed, stream::DATA))
@@ -155,7 +173,11 @@ fn prepare_data(plan: &Plan, run: &RunPlan) -> Result<(Dataset, Dataset), String
     )
     .map_err(|e| format!("split: {e}"))?;
     if !plan.standardize {
-        return Ok((split.train, split.test));
+        return Ok(PreparedData {
+            train: split.train,
+            test: split.test,
+            standardization: None,
+        });
     }
     let scaler = Standardizer::fit(split.train.features());
     let train = scaler
@@ -164,7 +186,14 @@ fn prepare_data(plan: &Plan, run: &RunPlan) -> Result<(Dataset, Dataset), String
     let test = scaler
         .transform_dataset(&split.test)
         .map_err(|e| format!("standardise: {e}"))?;
-    Ok((train, test))
+    Ok(PreparedData {
+        train,
+        test,
+        standardization: Some(InputStandardization {
+            means: scaler.means().to_vec(),
+            scales: scaler.scales().to_vec(),
+        }),
+    })
 }
 
 /// Runs one planned run to completion. Never panics on bad data or divergence: every outcome
@@ -179,11 +208,17 @@ pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
         status: RunStatus::Ok,
         metrics: None,
         report: None,
+        model: None,
+        standardization: None,
         oscillation: None,
         bayes_error,
         wall_seconds: 0.0,
     };
-    let (train, test) = match prepare_data(plan, run) {
+    let PreparedData {
+        train,
+        test,
+        standardization,
+    } = match prepare_data(plan, run) {
         Ok(d) => d,
         Err(reason) => {
             outcome.status = RunStatus::Failed { reason };
@@ -192,21 +227,25 @@ pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
     };
     let mut train_rng = rng(run.seed, stream::TRAIN + run.point as u64);
     let mut observer = Observer(signals);
-    let fitted: Result<(Box<dyn Classifier>, FitReport), ModelError> = match &run.model {
+    let fitted: Result<(SavedModel, FitReport), ModelError> = match &run.model {
         ModelPlan::Logistic(c) => c
             .fit_with(&train, Some(&test), &mut train_rng, &mut observer)
-            .map(|(m, r)| (Box::new(m) as Box<dyn Classifier>, r)),
+            .map(|(m, r)| (SavedModel::Logistic(m), r)),
         ModelPlan::Mlp(c) => c
             .fit_with(&train, Some(&test), &mut train_rng, &mut observer)
-            .map(|(m, r)| (Box::new(m) as Box<dyn Classifier>, r)),
+            .map(|(m, r)| (SavedModel::Mlp(m), r)),
     };
     match fitted {
         Ok((model, report)) => {
             if let models::StopReason::Interrupted { .. } = report.stop_reason {
                 outcome.status = RunStatus::Interrupted;
             } else {
-                match measure(model.as_ref(), &report, &test) {
-                    Ok(m) => outcome.metrics = Some(m),
+                match measure(model.classifier(), &report, &test) {
+                    Ok(m) => {
+                        outcome.metrics = Some(m);
+                        outcome.model = Some(model);
+                        outcome.standardization = standardization;
+                    }
                     Err(reason) => outcome.status = RunStatus::Failed { reason },
                 }
             }

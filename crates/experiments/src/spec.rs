@@ -19,6 +19,8 @@ use toml::Spanned;
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// The most runs one file may plan (sweep product × seeds).
 pub const MAX_RUNS: usize = 10_000;
+/// The deepest swept net accepted (a resource guard; the original's deepest was 10).
+pub const MAX_DEPTH: usize = 1000;
 /// `--quick` divides every epoch count by this factor (rounding up, at least 1 epoch).
 pub const QUICK_FACTOR: usize = 100;
 
@@ -959,6 +961,15 @@ impl Validator<'_> {
                     .map_or_else(|| vec![20, 20], |h| h.get_ref().clone());
                 let width = swept("width").and_then(|v| v.parse::<usize>().ok());
                 let depth = swept("depth").and_then(|v| v.parse::<usize>().ok());
+                // Refuse absurd depths before building the layer list (it would be allocated).
+                if let Some(d) = depth.filter(|&d| d > MAX_DEPTH) {
+                    self.problem(
+                        "sweep.depth",
+                        sweep_span("depth"),
+                        format!("{d} hidden layers is out of range: expected 1 to {MAX_DEPTH}"),
+                    );
+                    return None;
+                }
                 let hidden: Vec<usize> = match (width, depth) {
                     (w, Some(depth)) => {
                         vec![w.or(hidden.first().copied()).unwrap_or(20); depth]

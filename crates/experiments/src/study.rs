@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output::{self, Metadata, write_atomic};
+use crate::report;
 use crate::run::{self, RunOutcome, RunSignals, RunStatus};
 use crate::spec::{Plan, RunPlan};
 
@@ -183,6 +184,20 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                             write_errors.lock().expect("not poisoned").push(e);
                         }
                     }
+                    // The model goes first: a record on disk then implies its model is too
+                    // (a resumed study keeps records, so it must not keep them without models).
+                    if let Some(json) = output::model_json(&outcome)
+                        && let Err(e) = write_atomic(
+                            &dir.join("runs")
+                                .join(format!("{id}{}", output::MODEL_SUFFIX)),
+                            json.as_bytes(),
+                        )
+                    {
+                        write_errors
+                            .lock()
+                            .expect("not poisoned")
+                            .push(e.to_string());
+                    }
                     let record = output::RunRecord::new(job.run, &outcome);
                     let saved = serde_json::to_string_pretty(&record)
                         .map_err(|e| e.to_string())
@@ -206,6 +221,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
 
     let results = results.into_inner().expect("not poisoned");
     let mut tally = Tally::default();
+    let mut reports = Vec::new();
     for (p, (plan, dir)) in plans.iter().zip(&options.out_dirs).enumerate() {
         let mut records: Vec<output::RunRecord> = finished[p].values().cloned().collect();
         records.extend(
@@ -234,13 +250,39 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             }
         }
         write_tables(plan, dir, &records)?;
+        if options.interrupt.load(Ordering::Relaxed) {
+            eprintln!(
+                "{}: wrote {} (figures and report skipped: interrupted; --resume writes them)",
+                plan.name,
+                dir.display()
+            );
+            continue;
+        }
+        reports.push(report::write_study_report(plan, dir, &records));
         eprintln!("{}: wrote {}", plan.name, dir.display());
+    }
+    if reports.len() > 1
+        && let Some(parent) = common_parent(&options.out_dirs)
+    {
+        match report::write_index(&parent, &reports) {
+            Ok(path) => eprintln!("index of {} studies: {}", reports.len(), path.display()),
+            Err(e) => eprintln!("warning: {e}"),
+        }
     }
     let errors = write_errors.into_inner().expect("not poisoned");
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
     Ok(tally)
+}
+
+/// The folder the study folders share, where `index.html` goes (`results/` by default, the
+/// `--out` folder with several study files); `None` when they have no common parent.
+fn common_parent(dirs: &[PathBuf]) -> Option<PathBuf> {
+    let parent = dirs.first()?.parent()?;
+    dirs.iter()
+        .all(|d| d.parent() == Some(parent))
+        .then(|| parent.to_owned())
 }
 
 /// Writes `results.csv`, `summary.json` and `summary.md` for one study.

@@ -117,6 +117,15 @@ fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
         std::fs::read_to_string(out.join("summary.md")).unwrap(),
         summary
     );
+    // The resumed study gets its pictures and report, and every finished run its model.
+    assert!(out.join("report.html").is_file());
+    assert!(out.join("figures/boundaries.png").is_file());
+    for seed in 1..=3 {
+        for point in 0..3 {
+            let model = out.join(format!("runs/p{point:02}-s{seed}.model.json"));
+            assert!(model.is_file(), "{}", model.display());
+        }
+    }
 }
 
 #[test]

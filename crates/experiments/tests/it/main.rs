@@ -4,4 +4,6 @@ mod bad_input;
 mod commands;
 mod common;
 mod interruption;
+mod properties;
+mod reports;
 mod running;

@@ -2,7 +2,9 @@
 
 mod allocation;
 mod common;
+mod conformance;
 mod gradients;
+mod properties;
 mod saved;
 mod targets;
 mod training;

@@ -1,0 +1,295 @@
+//! Figures and reports: every study ends with pictures, `report.html`, and an index when
+//! several ran together; merged studies and `train --save` get pictures too.
+
+use std::path::Path;
+
+use crate::common::{TINY, run, stderr, temp_dir, write};
+
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+fn assert_png(path: &Path) {
+    let bytes =
+        std::fs::read(path).unwrap_or_else(|e| panic!("{} is missing: {e}", path.display()));
+    assert!(
+        bytes.starts_with(PNG_MAGIC),
+        "{} is not a PNG",
+        path.display()
+    );
+}
+
+/// Every figure `name` exists as a PNG (checked by its magic bytes) and as an SVG.
+fn assert_figures(out: &Path, names: &[&str]) {
+    for name in names {
+        assert_png(&out.join("figures").join(format!("{name}.png")));
+        let svg = std::fs::read_to_string(out.join("figures").join(format!("{name}.svg")))
+            .unwrap_or_else(|e| panic!("{name}.svg is missing: {e}"));
+        assert!(svg.contains("<svg"), "{name}.svg is not an SVG");
+    }
+}
+
+/// The value of every `src="…"` and `href="…"` attribute in `html`.
+fn links(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attribute in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(start) = rest.find(attribute) {
+            rest = &rest[start + attribute.len()..];
+            let end = rest.find('"').expect("attribute value is closed");
+            found.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+/// Every link of the page at `page` names a file that exists relative to the page (links
+/// within the page, `#…`, are fine), and none goes to the network.
+fn assert_links_resolve(page: &Path) -> String {
+    let html = std::fs::read_to_string(page)
+        .unwrap_or_else(|e| panic!("{} is missing: {e}", page.display()));
+    let folder = page.parent().unwrap();
+    let targets = links(&html);
+    assert!(!targets.is_empty(), "{} links nothing", page.display());
+    for target in targets {
+        if target.starts_with('#') {
+            continue;
+        }
+        assert!(
+            !target.contains("://"),
+            "{}: no network link: {target}",
+            page.display()
+        );
+        assert!(
+            folder.join(&target).exists(),
+            "{} links {target}, which does not exist",
+            page.display()
+        );
+    }
+    html
+}
+
+fn run_study(dir: &Path, file: &Path, out: &Path) {
+    let output = run(
+        dir,
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn a_study_ends_with_figures_models_and_a_report() {
+    let dir = temp_dir("report");
+    let file = write(&dir, "tiny.toml", TINY);
+    let out = dir.join("out");
+    run_study(&dir, &file, &out);
+    assert_figures(
+        &out,
+        &[
+            "boundaries",
+            "f1_vs_width",
+            "loss_vs_width",
+            "loss_curves",
+            "gradients_p00",
+            "gradients_p01",
+        ],
+    );
+    for id in ["p00-s1", "p00-s2", "p01-s1", "p01-s2"] {
+        let model = std::fs::read_to_string(out.join("runs").join(format!("{id}.model.json")))
+            .unwrap_or_else(|e| panic!("{id}.model.json: {e}"));
+        assert!(model.contains("\"binclass-model\""), "{id}");
+    }
+    let html = assert_links_resolve(&out.join("report.html"));
+    assert!(html.contains("<td>width=3</td>"), "summary table row");
+    assert!(
+        html.contains("<td class=\"original\">0.5</td>"),
+        "original F1 beside ours"
+    );
+    assert!(html.contains("src=\"figures/boundaries.svg\""));
+    assert!(html.contains("reproduced: "), "verdict line");
+    assert!(html.contains("computed mechanically"), "the rule is stated");
+    assert!(html.contains("<figcaption>"));
+    // A saved model is loadable by `predict`.
+    let points = write(&dir, "points.csv", "0.5,0.25\n-1,0.5\n");
+    let predicted = dir.join("predicted.csv");
+    let output = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            out.join("runs/p01-s2.model.json").to_str().unwrap(),
+            "--data",
+            points.to_str().unwrap(),
+            "--out",
+            predicted.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn text_from_the_study_file_is_escaped() {
+    let dir = temp_dir("escape");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 20").replace(
+            "question = \"q\"",
+            "question = \"<script>alert('x')</script> & more\"",
+        ),
+    );
+    let out = dir.join("out");
+    run_study(&dir, &file, &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(!html.contains("<script>"), "raw markup from the study file");
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"));
+}
+
+#[test]
+fn a_learning_rate_sweep_gets_epochs_to_fraction_and_diverged_runs_no_model() {
+    let dir = temp_dir("report-lr");
+    let text = TINY
+        .replace(
+            "[sweep]\nwidth = [3, 5]",
+            "[sweep]\nlearning_rate = [0.1, 1000.0]",
+        )
+        .replace(
+            "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
+            "",
+        )
+        .replace("noise = 0.1", "noise = 0.6");
+    let file = write(&dir, "lr.toml", text);
+    let out = dir.join("out");
+    let output = run(
+        &dir,
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_figures(
+        &out,
+        &[
+            "epochs_to_fraction",
+            "f1_vs_learning_rate",
+            "loss_curves",
+            "boundaries",
+        ],
+    );
+    assert!(out.join("runs/p00-s1.model.json").is_file());
+    assert!(
+        !out.join("runs/p01-s1.model.json").exists(),
+        "a diverged run has no model"
+    );
+    assert_links_resolve(&out.join("report.html"));
+}
+
+#[test]
+fn studies_run_together_get_an_index_linking_each_report() {
+    let dir = temp_dir("index");
+    let tiny = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 40"),
+    );
+    // A second study without a sweep: one decision boundary instead of a grid.
+    let plain = write(
+        &dir,
+        "plain.toml",
+        TINY.replace("name = \"tiny\"", "name = \"plain\"")
+            .replace("epochs = 300", "epochs = 40")
+            .replace("[sweep]\nwidth = [3, 5]\n", "")
+            .replace("point = \"width=3\"", "point = \"all\""),
+    );
+    let out = dir.join("results");
+    let output = run(
+        &dir,
+        &[
+            tiny.to_str().unwrap(),
+            plain.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let index = assert_links_resolve(&out.join("index.html"));
+    for name in ["tiny", "plain"] {
+        assert!(
+            index.contains(&format!("href=\"{name}/report.html\"")),
+            "{name} is not linked:\n{index}"
+        );
+        assert_links_resolve(&out.join(name).join("report.html"));
+    }
+    assert!(index.contains("reproduced: "), "verdict lines");
+    assert_figures(&out.join("plain"), &["boundary", "loss_curves"]);
+    assert!(!out.join("plain/figures/boundaries.png").exists());
+}
+
+#[test]
+fn a_merged_study_gets_models_figures_and_a_report() {
+    let dir = temp_dir("report-merge");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 40"),
+    );
+    let mut shards = Vec::new();
+    for k in 0..2 {
+        let out = dir.join(format!("shard{k}"));
+        let shard = format!("{k}/2");
+        let output = run(
+            &dir,
+            &[
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--shard",
+                &shard,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        shards.push(out.to_str().unwrap().to_owned());
+    }
+    let merged = dir.join("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(String::as_str));
+    args.extend(["--out", merged.to_str().unwrap()]);
+    let output = run(&dir, &args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for id in ["p00-s1", "p00-s2", "p01-s1", "p01-s2"] {
+        assert!(
+            merged
+                .join("runs")
+                .join(format!("{id}.model.json"))
+                .is_file(),
+            "{id}"
+        );
+    }
+    assert_figures(&merged, &["boundaries", "f1_vs_width", "gradients_p01"]);
+    let html = assert_links_resolve(&merged.join("report.html"));
+    assert!(html.contains("<td>width=5</td>"));
+}
+
+#[test]
+fn train_save_draws_the_boundary_and_the_loss_curve() {
+    let dir = temp_dir("train-pictures");
+    let model = dir.join("model.json");
+    let output = run(
+        &dir,
+        &[
+            "train",
+            "--dataset",
+            "moons",
+            "--layers",
+            "2,8,1",
+            "--lr",
+            "0.1",
+            "--epochs",
+            "200",
+            "--save",
+            model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_png(&dir.join("model.boundary.png"));
+    assert_png(&dir.join("model.loss.png"));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("model.boundary.png"), "{printed}");
+}

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output::{self, Metadata, write_atomic};
 use crate::report;
-use crate::run::{self, RunOutcome, RunSignals, RunStatus};
+use crate::run::{self, RunSignals, RunStatus};
 use crate::spec::{Plan, RunPlan};
 
 /// How to run.
@@ -126,7 +126,9 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
 
     let total = jobs.len();
     let progress = Progress::new(total);
-    let results: Mutex<Vec<Option<RunOutcome>>> = Mutex::new(vec![None; total]);
+    // Only each run's small record is kept, not its loss curve: the curve is on disk already,
+    // and holding every curve of a 250,000-epoch sweep would cost hundreds of megabytes.
+    let results: Mutex<Vec<Option<output::RunRecord>>> = Mutex::new(vec![None; total]);
     let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
@@ -212,7 +214,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                         write_errors.lock().expect("not poisoned").push(e);
                     }
                     progress.finish(slot, &outcome.status);
-                    results.lock().expect("not poisoned")[slot] = Some(outcome);
+                    results.lock().expect("not poisoned")[slot] = Some(record);
                 });
             }
         });
@@ -228,11 +230,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             jobs.iter()
                 .zip(&results)
                 .filter(|(job, _)| job.plan == p)
-                .filter_map(|(job, o)| {
-                    o.as_ref()
-                        .filter(|o| o.status != RunStatus::Interrupted)
-                        .map(|o| output::RunRecord::new(job.run, o))
-                }),
+                .filter_map(|(_, record)| record.clone()),
         );
         let done: Vec<usize> = records.iter().map(|r| r.index).collect();
         records.extend(

@@ -673,6 +673,28 @@ pub(crate) fn summary_preamble(plan: &Plan) -> String {
     )
 }
 
+/// The original's numbers that have no column of their own (precision, recall, notes), as
+/// `(point, "precision 0.99, recall 1")` for each point that has any.
+pub fn other_original_numbers(points: &[PointSummary]) -> Vec<(String, String)> {
+    points
+        .iter()
+        .filter_map(|p| {
+            let o = p.original.as_ref()?;
+            let mut parts = Vec::new();
+            if let Some(v) = o.precision {
+                parts.push(format!("precision {v}"));
+            }
+            if let Some(v) = o.recall {
+                parts.push(format!("recall {v}"));
+            }
+            if let Some(n) = &o.note {
+                parts.push(n.clone());
+            }
+            (!parts.is_empty()).then(|| (p.point.clone(), parts.join(", ")))
+        })
+        .collect()
+}
+
 /// `summary.md`: the original project's table form, ours beside theirs.
 pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
     let mut md = format!("# Study `{}`\n\n", plan.name);
@@ -702,22 +724,9 @@ pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
     for row in rows {
         let _ = writeln!(md, "| {} |", row.join(" | "));
     }
-    let notes: Vec<String> = points
-        .iter()
-        .filter_map(|p| {
-            let o = p.original.as_ref()?;
-            let mut parts = Vec::new();
-            if let Some(v) = o.precision {
-                parts.push(format!("precision {v}"));
-            }
-            if let Some(v) = o.recall {
-                parts.push(format!("recall {v}"));
-            }
-            if let Some(n) = &o.note {
-                parts.push(n.clone());
-            }
-            (!parts.is_empty()).then(|| format!("- {}: original {}", p.point, parts.join(", ")))
-        })
+    let notes: Vec<String> = other_original_numbers(points)
+        .into_iter()
+        .map(|(point, text)| format!("- {point}: original {text}"))
         .collect();
     if !notes.is_empty() {
         md.push_str("\nOther original numbers:\n\n");

@@ -474,28 +474,9 @@ fn study_html(
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table></div>\n");
-    let notes: Vec<String> = points
-        .iter()
-        .filter_map(|p| {
-            let o = p.original.as_ref()?;
-            let mut parts = Vec::new();
-            if let Some(v) = o.precision {
-                parts.push(format!("precision {v}"));
-            }
-            if let Some(v) = o.recall {
-                parts.push(format!("recall {v}"));
-            }
-            if let Some(n) = &o.note {
-                parts.push(n.clone());
-            }
-            (!parts.is_empty()).then(|| {
-                format!(
-                    "<li>{}: original {}</li>",
-                    escape(&p.point),
-                    escape(&parts.join(", "))
-                )
-            })
-        })
+    let notes: Vec<String> = output::other_original_numbers(points)
+        .into_iter()
+        .map(|(point, text)| format!("<li>{}: original {}</li>", escape(&point), escape(&text)))
         .collect();
     if !notes.is_empty() {
         let _ = writeln!(

@@ -883,7 +883,7 @@ impl Validator<'_> {
             }
             (_, None, None) => None,
         };
-        let training = apply_record(training_with(learning_rate, epochs, m, early), &raw.record);
+        let training = training_config(learning_rate, epochs, m, early, &raw.record);
         if let Err(e) = training.validate() {
             let field = match &e {
                 models::ModelError::InvalidHyperparameter { field, .. } => *field,
@@ -1037,18 +1037,21 @@ impl Validator<'_> {
     }
 }
 
-/// The training settings of a run (the record settings are applied by [`apply_record`]).
-/// `TrainingConfig`'s setters live on the model configs, so it is built through one.
-fn training_with(
+/// The training settings of one run: the model table's values, the swept learning rate and
+/// early stopping, and the record table's loss fraction and gradient-norm stride.
+fn training_config(
     learning_rate: f64,
     epochs: usize,
     m: &RawModel,
     early: Option<EarlyStopping>,
+    record: &RawRecord,
 ) -> TrainingConfig {
-    let mut config = MlpConfig::new(&[2, 1])
+    let mut config = TrainingConfig::default()
         .with_learning_rate(learning_rate)
         .with_epochs(epochs)
-        .with_early_stopping(early);
+        .with_early_stopping(early)
+        .with_loss_fraction(*record.loss_fraction.get_ref())
+        .with_gradient_norm_stride(*record.gradient_norm_stride.get_ref());
     if let Some(l2) = &m.l2 {
         config = config.with_l2(*l2.get_ref());
     }
@@ -1063,14 +1066,5 @@ fn training_with(
     if let Some(f) = &m.divergence_factor {
         config = config.with_divergence_factor(*f.get_ref());
     }
-    config.training().clone()
-}
-
-fn apply_record(training: TrainingConfig, record: &RawRecord) -> TrainingConfig {
-    MlpConfig::new(&[2, 1])
-        .with_training(training)
-        .with_loss_fraction(*record.loss_fraction.get_ref())
-        .with_gradient_norm_stride(*record.gradient_norm_stride.get_ref())
-        .training()
-        .clone()
+    config
 }

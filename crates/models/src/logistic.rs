@@ -66,7 +66,16 @@ impl LogisticRegressionConfig {
         self
     }
 
+    fn training_mut(&mut self) -> &mut TrainingConfig {
+        &mut self.training
+    }
+
     training_setters!();
+
+    /// The training hyperparameters.
+    pub fn training(&self) -> &TrainingConfig {
+        &self.training
+    }
 
     /// Checks every hyperparameter before any data is touched.
     ///

@@ -72,7 +72,16 @@ impl MlpConfig {
         self
     }
 
+    fn training_mut(&mut self) -> &mut TrainingConfig {
+        &mut self.training
+    }
+
     training_setters!();
+
+    /// The training hyperparameters.
+    pub fn training(&self) -> &TrainingConfig {
+        &self.training
+    }
 
     /// The layer sizes, input first.
     pub fn layer_sizes(&self) -> &[usize] {

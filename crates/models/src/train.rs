@@ -85,6 +85,12 @@ impl Default for TrainingConfig {
 }
 
 impl TrainingConfig {
+    fn training_mut(&mut self) -> &mut TrainingConfig {
+        self
+    }
+
+    training_setters!();
+
     /// The step size of gradient descent.
     pub fn learning_rate(&self) -> f64 {
         self.learning_rate
@@ -193,58 +199,55 @@ impl TrainingConfig {
     }
 }
 
-/// Generates the `with_*` setters for the fields of [`TrainingConfig`] on a config type that
-/// holds one in a field named `training`, so both model configs share one definition.
+/// Generates the `with_*` setters for the fields of [`TrainingConfig`] on any type with a
+/// `training_mut(&mut self) -> &mut TrainingConfig`: `TrainingConfig` itself and both model
+/// configs, so the setters are defined once.
 macro_rules! training_setters {
     () => {
         /// Sets the gradient-descent step size (must be finite and > 0).
         pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
-            self.training.learning_rate = learning_rate;
+            self.training_mut().learning_rate = learning_rate;
             self
         }
         /// Sets the maximum number of epochs (1 to [`crate::MAX_EPOCHS`]).
         pub fn with_epochs(mut self, epochs: usize) -> Self {
-            self.training.epochs = epochs;
+            self.training_mut().epochs = epochs;
             self
         }
         /// Sets the L2 penalty λ: the objective gains `λ/2 Σ‖W‖²` over weights (not biases).
         pub fn with_l2(mut self, l2: f64) -> Self {
-            self.training.l2 = l2;
+            self.training_mut().l2 = l2;
             self
         }
         /// Chooses full-batch or seeded mini-batch gradient descent.
         pub fn with_batch(mut self, batch: crate::BatchMode) -> Self {
-            self.training.batch = batch;
+            self.training_mut().batch = batch;
             self
         }
         /// Turns tolerance-based early stopping on (`Some`) or off (`None`, the default).
         pub fn with_early_stopping(mut self, early_stopping: Option<crate::EarlyStopping>) -> Self {
-            self.training.early_stopping = early_stopping;
+            self.training_mut().early_stopping = early_stopping;
             self
         }
         /// Sets the loss multiple of the first loss that counts as divergence (> 1).
         pub fn with_divergence_factor(mut self, factor: f64) -> Self {
-            self.training.divergence_factor = factor;
+            self.training_mut().divergence_factor = factor;
             self
         }
         /// Sets the fraction of the first loss for `FitReport::epochs_to_fraction` (in (0, 1)).
         pub fn with_loss_fraction(mut self, fraction: f64) -> Self {
-            self.training.loss_fraction = fraction;
+            self.training_mut().loss_fraction = fraction;
             self
         }
         /// Samples each layer's weight-gradient norm every `stride` epochs (0 turns it off).
         pub fn with_gradient_norm_stride(mut self, stride: usize) -> Self {
-            self.training.gradient_norm_stride = stride;
+            self.training_mut().gradient_norm_stride = stride;
             self
         }
         /// Sets the probability at or above which `predict` answers 1 (in [0, 1]).
         pub fn with_threshold(mut self, threshold: f64) -> Self {
-            self.training.threshold = threshold;
+            self.training_mut().threshold = threshold;
             self
-        }
-        /// The training hyperparameters.
-        pub fn training(&self) -> &crate::TrainingConfig {
-            &self.training
         }
     };
 }

@@ -56,8 +56,10 @@ fn cost(run: &RunPlan, n_samples: usize) -> f64 {
 /// as it finishes and each study's tables when all its runs are done.
 ///
 /// # Errors
-/// A message when an output file cannot be written (the runs themselves never error: their
-/// failures are recorded in their rows).
+/// A message naming every output file that could not be written (the runs themselves never
+/// error: their failures are recorded in their rows). A run whose own files could not all be
+/// written is recorded as failed, with the first such error as its reason, so `--resume`
+/// reruns it.
 pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     let started_at = output::utc_now();
     let revision = output::git_revision();
@@ -163,27 +165,26 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                     }
                     let dir = &options.out_dirs[job.plan];
                     let id = job.run.id();
+                    // Each file that cannot be written (a full disk, say) is one error naming it.
+                    let mut failures: Vec<String> = Vec::new();
                     if let Some(curve) = output::curve_csv(&outcome, plan.loss_curve_stride)
                         && let Err(e) = write_atomic(
                             &dir.join("curves").join(format!("{id}.csv")),
                             curve.as_bytes(),
                         )
                     {
-                        write_errors
-                            .lock()
-                            .expect("not poisoned")
-                            .push(e.to_string());
+                        failures.push(e.to_string());
                     }
                     if let Some(grads) = output::gradients_csv(&outcome) {
                         let gdir = dir.join("gradients");
                         let written = std::fs::create_dir_all(&gdir)
-                            .map_err(|e| e.to_string())
+                            .map_err(|e| format!("cannot create {}: {e}", gdir.display()))
                             .and_then(|()| {
                                 write_atomic(&gdir.join(format!("{id}.csv")), grads.as_bytes())
                                     .map_err(|e| e.to_string())
                             });
                         if let Err(e) = written {
-                            write_errors.lock().expect("not poisoned").push(e);
+                            failures.push(e);
                         }
                     }
                     // The model goes first: a record on disk then implies its model is too
@@ -195,12 +196,17 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                             json.as_bytes(),
                         )
                     {
-                        write_errors
-                            .lock()
-                            .expect("not poisoned")
-                            .push(e.to_string());
+                        failures.push(e.to_string());
                     }
-                    let record = output::RunRecord::new(job.run, &outcome);
+                    let mut record = output::RunRecord::new(job.run, &outcome);
+                    if let Some(first) = failures.first() {
+                        // A run whose files are not all on disk did not finish: its row says
+                        // which file failed, and --resume reruns it.
+                        record.status = RunStatus::Failed {
+                            reason: first.clone(),
+                        };
+                        record.metrics = None;
+                    }
                     let saved = serde_json::to_string_pretty(&record)
                         .map_err(|e| e.to_string())
                         .and_then(|json| {
@@ -211,9 +217,10 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                             .map_err(|e| e.to_string())
                         });
                     if let Err(e) = saved {
-                        write_errors.lock().expect("not poisoned").push(e);
+                        failures.push(e);
                     }
-                    progress.finish(slot, &outcome.status);
+                    write_errors.lock().expect("not poisoned").extend(failures);
+                    progress.finish(slot, &record.status);
                     results.lock().expect("not poisoned")[slot] = Some(record);
                 });
             }

@@ -1,5 +1,6 @@
 //! Helpers: temporary folders, tiny study files and running the binary.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,4 +85,87 @@ pub fn results_without_wall_time(path: &Path) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Runs a study into `out` and asserts it succeeded.
+pub fn run_study(dir: &Path, file: &Path, out: &Path) {
+    let output = run(
+        dir,
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// Replaces the value on every line whose JSON key is `key` (pretty-printed, one field a line).
+fn mask_json_field(text: &str, key: &str) -> String {
+    let prefix = format!("\"{key}\":");
+    text.lines()
+        .map(|line| match line.trim_start().strip_prefix(&prefix) {
+            Some(_) => format!("{}<{key}>", &line[..line.len() - line.trim_start().len()]),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every file under a study's output folder, by path relative to it, with the wall-clock
+/// fields masked: the `wall_seconds` column of `results.csv`, `wall_seconds` in each run record
+/// (`runs/<id>.json`) and `started_at` in `metadata.json`. Every other byte of every file
+/// (tables, records, models, curves, gradient norms, figures, report) is kept as it is.
+pub fn study_files_without_wall_time(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![out.to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("readable folder") {
+            let path = entry.expect("readable entry").path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(out)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = std::fs::read(&path).expect("readable file");
+            let text = || String::from_utf8(bytes.clone()).expect("UTF-8");
+            let kept = if name == "results.csv" {
+                results_without_wall_time(&path).into_bytes()
+            } else if name == "metadata.json" {
+                mask_json_field(&text(), "started_at").into_bytes()
+            } else if name.starts_with("runs/") && !name.ends_with(".model.json") {
+                mask_json_field(&text(), "wall_seconds").into_bytes()
+            } else {
+                bytes
+            };
+            files.insert(name, kept);
+        }
+    }
+    files
+}
+
+/// Asserts two study folders hold the same files with the same bytes, wall-clock fields aside
+/// (see [`study_files_without_wall_time`]); a failure names the first file that differs.
+pub fn assert_same_study_files(a: &Path, b: &Path) {
+    let (left, right) = (
+        study_files_without_wall_time(a),
+        study_files_without_wall_time(b),
+    );
+    assert_eq!(
+        left.keys().collect::<Vec<_>>(),
+        right.keys().collect::<Vec<_>>(),
+        "{} and {} hold different files",
+        a.display(),
+        b.display()
+    );
+    for (name, bytes) in &left {
+        assert!(
+            *bytes == right[name],
+            "{name} differs between {} and {}:\n{}\n---\n{}",
+            a.display(),
+            b.display(),
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&right[name])
+        );
+    }
 }

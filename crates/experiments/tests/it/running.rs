@@ -1,6 +1,11 @@
 //! Studies that run: artifacts, determinism across thread counts, divergence, overwrites.
 
-use crate::common::{TINY, results_without_wall_time, run, stderr, temp_dir, write};
+use std::path::{Path, PathBuf};
+
+use crate::common::{
+    TINY, assert_same_study_files, results_without_wall_time, run, run_study, stderr,
+    study_files_without_wall_time, temp_dir, write,
+};
 
 #[test]
 fn every_shipped_study_validates() {
@@ -139,6 +144,77 @@ fn a_diverging_run_is_recorded_and_the_rest_still_written() {
         out.join("curves/p01-s1.csv").is_file(),
         "the curve up to the divergence is kept"
     );
+}
+
+/// Every file under `folder` whose name marks it as temporary.
+fn temporary_files(folder: &Path) -> Vec<PathBuf> {
+    study_files_without_wall_time(folder)
+        .into_keys()
+        .filter(|name| name.ends_with(".tmp"))
+        .map(PathBuf::from)
+        .collect()
+}
+
+/// A run file that cannot be written (here a folder sits at its final path; a full disk is
+/// the same error path, see `output.rs`): the run is failed with a reason naming the file, the
+/// others finish, the binary exits 1 naming the file, nothing temporary is left, and once the
+/// obstacle is gone `--resume` reruns that run alone and ends as an unhindered study.
+#[test]
+fn a_run_file_that_cannot_be_written_fails_that_run_and_resume_reruns_it() {
+    let dir = temp_dir("unwritable");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 20"),
+    );
+    let whole = dir.join("whole");
+    run_study(&dir, &file, &whole);
+
+    let out = dir.join("out");
+    let blocked = out.join("curves").join("p00-s1.csv");
+    std::fs::create_dir_all(blocked.join("something-of-the-users")).unwrap();
+    let args = [file.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let output = run(&dir, &args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("error: cannot write {}", blocked.display())),
+        "the error names the file: {err}"
+    );
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    for row in results.lines().skip(1) {
+        if row.starts_with("p00-s1,") {
+            assert!(
+                row.contains(",failed,") && row.contains(&blocked.display().to_string()),
+                "{row}"
+            );
+        } else {
+            assert!(row.contains(",ok,"), "{row}");
+        }
+    }
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("runs/p00-s1.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["status"]["status"], "failed", "{record}");
+    assert!(
+        record["status"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains(&blocked.display().to_string())),
+        "{record}"
+    );
+    assert!(record["metrics"].is_null(), "{record}");
+    assert!(
+        blocked.join("something-of-the-users").is_dir(),
+        "what was at the final path is intact"
+    );
+    assert_eq!(temporary_files(&out), Vec::<PathBuf>::new());
+
+    std::fs::remove_dir_all(&blocked).unwrap();
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    let resumed = run(&dir, &resume);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert_same_study_files(&out, &whole);
 }
 
 #[test]

@@ -3,11 +3,11 @@
 //! Where an interruption lands depends on timing; every assertion here holds wherever it
 //! lands (including after the study finished), so the tests cannot flake.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::{TINY, results_without_wall_time, run, stderr, temp_dir, write};
+use crate::common::{TINY, assert_same_study_files, run, run_study, stderr, temp_dir, write};
 
 /// TINY, longer: 3 widths × 3 seeds of 3,000 epochs.
 fn study() -> String {
@@ -73,24 +73,18 @@ fn assert_no_partial_files(out: &Path, killed: bool) {
     }
 }
 
-fn reference(dir: &Path, file: &Path) -> (String, String) {
+/// An uninterrupted run of the study, to compare with: its output folder.
+fn reference(dir: &Path, file: &Path) -> PathBuf {
     let whole = dir.join("whole");
-    let output = run(
-        dir,
-        &[file.to_str().unwrap(), "--out", whole.to_str().unwrap()],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    (
-        results_without_wall_time(&whole.join("results.csv")),
-        std::fs::read_to_string(whole.join("summary.md")).unwrap(),
-    )
+    run_study(dir, file, &whole);
+    whole
 }
 
 #[test]
 fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
     let dir = temp_dir("sigint");
     let file = write(&dir, "study.toml", study());
-    let (results, summary) = reference(&dir, &file);
+    let whole = reference(&dir, &file);
     let out = dir.join("out");
     let code = interrupted_run(&dir, &file, &out, "-INT", Duration::from_millis(150));
     assert!(matches!(code, Some(130) | Some(0)), "exit {code:?}");
@@ -112,11 +106,8 @@ fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
         ],
     );
     assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
-    assert_eq!(results_without_wall_time(&out.join("results.csv")), results);
-    assert_eq!(
-        std::fs::read_to_string(out.join("summary.md")).unwrap(),
-        summary
-    );
+    // Every file (tables, records, models, curves, figures, report) as in one uninterrupted run.
+    assert_same_study_files(&out, &whole);
     // The resumed study gets its pictures and report, and every finished run its model.
     assert!(out.join("report.html").is_file());
     assert!(out.join("figures/boundaries.png").is_file());
@@ -132,7 +123,7 @@ fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
 fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_study() {
     let dir = temp_dir("sigkill");
     let file = write(&dir, "study.toml", study());
-    let (results, summary) = reference(&dir, &file);
+    let whole = reference(&dir, &file);
     for (i, millis) in [30u64, 200, 600].into_iter().enumerate() {
         let out = dir.join(format!("out{i}"));
         interrupted_run(&dir, &file, &out, "-KILL", Duration::from_millis(millis));
@@ -155,15 +146,7 @@ fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_study() {
             "kill at {millis} ms: {}",
             stderr(&resumed)
         );
-        assert_eq!(
-            results_without_wall_time(&out.join("results.csv")),
-            results,
-            "kill at {millis} ms"
-        );
-        assert_eq!(
-            std::fs::read_to_string(out.join("summary.md")).unwrap(),
-            summary
-        );
+        assert_same_study_files(&out, &whole);
         assert_no_partial_files(&out, false);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{TINY, run, stderr, temp_dir, write};
+use crate::common::{TINY, run, run_study, stderr, temp_dir, write};
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -66,14 +66,6 @@ fn assert_links_resolve(page: &Path) -> String {
         );
     }
     html
-}
-
-fn run_study(dir: &Path, file: &Path, out: &Path) {
-    let output = run(
-        dir,
-        &[file.to_str().unwrap(), "--out", out.to_str().unwrap()],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
 #[test]

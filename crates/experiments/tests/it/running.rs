@@ -80,32 +80,63 @@ fn tiny_study_writes_every_artifact() {
     }
 }
 
+/// Runs `file` into a fresh folder `dir/name` with `--jobs jobs` and asserts it succeeded.
+fn run_with_jobs(dir: &Path, file: &Path, name: &str, jobs: &str) -> PathBuf {
+    let out = dir.join(name);
+    let output = run(
+        dir,
+        &[
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            jobs,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    out
+}
+
 #[test]
 fn results_do_not_depend_on_thread_count() {
     let dir = temp_dir("jobs");
     let file = write(&dir, "tiny.toml", TINY);
-    let mut tables = Vec::new();
-    for jobs in ["1", "2", "2"] {
-        let out = dir.join(format!("out-{}", tables.len()));
-        let output = run(
-            &dir,
-            &[
-                file.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--jobs",
-                jobs,
-            ],
+    let one = run_with_jobs(&dir, &file, "jobs1", "1");
+    let two = run_with_jobs(&dir, &file, "jobs2", "2");
+    assert_same_study_files(&one, &two);
+}
+
+#[test]
+fn three_repeated_runs_give_the_same_bytes() {
+    let dir = temp_dir("repeat");
+    let file = write(&dir, "tiny.toml", TINY);
+    let outs: Vec<PathBuf> = (0..3)
+        .map(|i| run_with_jobs(&dir, &file, &format!("run{i}"), "2"))
+        .collect();
+    // The comparison covers every artifact, not an empty folder.
+    let files = study_files_without_wall_time(&outs[0]);
+    for name in [
+        "results.csv",
+        "summary.json",
+        "summary.md",
+        "metadata.json",
+        "runs/p00-s1.json",
+        "runs/p01-s2.model.json",
+        "curves/p01-s2.csv",
+        "gradients/p00-s2.csv",
+        "figures/loss_curves.png",
+        "report.html",
+    ] {
+        assert!(
+            files.contains_key(name),
+            "{name} missing: {:?}",
+            files.keys()
         );
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        tables.push(results_without_wall_time(&out.join("results.csv")));
-        let curve = std::fs::read(out.join("curves/p01-s2.csv")).unwrap();
-        tables.push(String::from_utf8(curve).unwrap());
     }
-    assert_eq!(tables[0], tables[2]);
-    assert_eq!(tables[0], tables[4]);
-    assert_eq!(tables[1], tables[3]);
-    assert_eq!(tables[1], tables[5]);
+    assert_eq!(files.keys().filter(|n| n.starts_with("runs/")).count(), 8);
+    assert_eq!(files.keys().filter(|n| n.starts_with("curves/")).count(), 4);
+    assert_same_study_files(&outs[0], &outs[1]);
+    assert_same_study_files(&outs[0], &outs[2]);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 mod allocation;
 mod common;
 mod conformance;
+mod golden;
 mod gradients;
 mod properties;
 mod saved;

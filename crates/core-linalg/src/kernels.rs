@@ -149,7 +149,7 @@ pub fn matmul_add_bias_activate_into(
 /// `out = aᵀ · b` for `a` of shape `n×k` and `b` of shape `n×m`; `out` is `k×m`.
 ///
 /// Entry `(p, j)` is [`dot`]`(a[:, p], b[:, j])`, with the same bits, so nothing is transposed
-/// in memory; blocks of up to 3 × 4 entries are accumulated in one pass over the rows.
+/// in memory; blocks of up to 2 × 4 entries are accumulated in one pass over the rows.
 ///
 /// # Panics
 /// If the shapes do not agree (an internal bug in the caller).

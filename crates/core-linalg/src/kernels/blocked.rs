@@ -5,13 +5,13 @@
 //! Two shapes cover the three products of backpropagation:
 //!
 //! - [`product`]: `out[i, j] = finish(Σ_q a[i, q] · coef(q, j))`, vectorised down the rows: a
-//!   block of up to 8 rows × 6 columns of `out` stays in registers while `q` runs, so each
-//!   loaded piece of `a` is used for six columns. Each entry is summed in the order
+//!   block of up to 8 rows × 4 columns of `out` stays in registers while `q` runs, so each
+//!   loaded piece of `a` is used for four columns. Each entry is summed in the order
 //!   `((0 + a₀c₀) + a₁c₁) + …`, the same in every lane and in the scalar tail rows, so the
 //!   block shape changes no bit. `coef` is `W` ([`ByColumn`], forward) or `Wᵀ` ([`ByRow`],
 //!   input gradient), and `finish` may fuse the bias and activation or the activation
 //!   derivative.
-//! - [`product_transpose_a`]: `out[p, j] = Σ_i a[i, p] · b[i, j]`, a block of up to 3 × 4
+//! - [`product_transpose_a`]: `out[p, j] = Σ_i a[i, p] · b[i, j]`, a block of up to 2 × 4
 //!   entries accumulated at once in the four-lane order of [`super::dot`].
 
 use super::lanes::{F64x4, Simd};
@@ -120,44 +120,89 @@ pub(crate) enum Finish<'a> {
     },
 }
 
-impl Finish<'_> {
-    /// One entry: the scalar rule every lane of [`Finish::lanes`] follows exactly.
+/// A [`Finish`] resolved to one concrete rule before the loops start, so every block's
+/// epilogue is straight-line code for that rule (a `match` per stored vector kept the block's
+/// sums out of registers).
+pub(crate) trait Rule: Copy {
+    /// One entry: the scalar rule every lane of [`Rule::lanes`] follows exactly.
+    fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64;
+    /// Four entries, rows `i..i + 4` of column `j`.
+    fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S>;
+}
+
+/// Store the sum.
+#[derive(Clone, Copy)]
+struct Plain;
+
+/// `activation(sum + bias[j])` for one activation, fixed when the rule is chosen.
+#[derive(Clone, Copy)]
+struct BiasThen<'a, const ACTIVATION: u8>(&'a [f64]);
+
+/// `sum · activation'` from the stored output (`n × m` column-major), for one activation.
+#[derive(Clone, Copy)]
+struct TimesDerivativeOf<'a, const ACTIVATION: u8>(&'a [f64]);
+
+const IDENTITY: u8 = 0;
+const RELU: u8 = 1;
+const SIGMOID: u8 = 2;
+const TANH: u8 = 3;
+
+const fn activation_of(code: u8) -> Activation {
+    match code {
+        IDENTITY => Activation::Identity,
+        RELU => Activation::Relu,
+        SIGMOID => Activation::Sigmoid,
+        _ => Activation::Tanh,
+    }
+}
+
+impl Rule for Plain {
     #[inline(always)]
-    fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64 {
-        match self {
-            Finish::Plain => sum,
-            Finish::BiasActivate { bias, activation } => activate(activation, sum + bias[j]),
-            Finish::TimesDerivative { output, activation } => {
-                times_derivative(activation, sum, output[i + j * n])
-            }
+    fn scalar(self, sum: f64, _: usize, _: usize, _: usize) -> f64 {
+        sum
+    }
+    #[inline(always)]
+    fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, _: usize, _: usize) -> F64x4<S> {
+        sum
+    }
+}
+
+impl<const A: u8> Rule for BiasThen<'_, A> {
+    #[inline(always)]
+    fn scalar(self, sum: f64, _: usize, j: usize, _: usize) -> f64 {
+        activate(activation_of(A), sum + self.0[j])
+    }
+    #[inline(always)]
+    fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, j: usize, _: usize) -> F64x4<S> {
+        let z = sum.add(F64x4::splat(sum.token(), self.0[j]));
+        match A {
+            IDENTITY => z,
+            RELU => z.relu(),
+            // Transcendental: lane by lane, by the very scalar rule.
+            _ => z.map(|z| activate(activation_of(A), z)),
         }
     }
+}
 
-    /// Four entries, rows `i..i + 4` of column `j`.
+impl<const A: u8> Rule for TimesDerivativeOf<'_, A> {
+    #[inline(always)]
+    fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64 {
+        times_derivative(activation_of(A), sum, self.0[i + j * n])
+    }
     #[inline(always)]
     fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S> {
         let s = sum.token();
-        match self {
-            Finish::Plain => sum,
-            Finish::BiasActivate { bias, activation } => {
-                let z = sum.add(F64x4::splat(s, bias[j]));
-                match activation {
-                    Activation::Relu => z.relu(),
-                    Activation::Identity => z,
-                    _ => z.map(|z| activate(activation, z)),
-                }
+        let a = F64x4::load(s, &self.0[i + j * n..]);
+        let one = F64x4::splat(s, 1.0);
+        match A {
+            IDENTITY => sum,
+            RELU => {
+                let zero = F64x4::zero(s);
+                zero.ge(a).select(zero, sum)
             }
-            Finish::TimesDerivative { output, activation } => {
-                let a = F64x4::load(s, &output[i + j * n..]);
-                match activation {
-                    Activation::Relu => {
-                        let zero = F64x4::zero(s);
-                        zero.ge(a).select(zero, sum)
-                    }
-                    Activation::Identity => sum,
-                    _ => sum.zip(a, |g, a| times_derivative(activation, g, a)),
-                }
-            }
+            // The same operations, in the same order, as `times_derivative`.
+            SIGMOID => sum.mul(a.mul(one.sub(a))),
+            _ => sum.mul(one.sub(a.mul(a))),
         }
     }
 }
@@ -214,90 +259,120 @@ pub(crate) struct Product<'a, B> {
 pub(crate) fn product<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Product<'_, B>) {
     assert_eq!(out.len(), p.n * p.m, "product: output length");
     assert_eq!(p.a.len(), p.n * p.inner, "product: input length");
-    // Narrow outputs get taller row blocks, so a block still holds about a dozen independent
-    // sums (each addition waits for the previous one in its chain).
+    match p.finish {
+        Finish::Plain => product_with(s, out, p, Plain),
+        Finish::BiasActivate { bias, activation } => {
+            assert_eq!(bias.len(), p.m, "product: bias length");
+            match activation {
+                Activation::Identity => product_with(s, out, p, BiasThen::<IDENTITY>(bias)),
+                Activation::Relu => product_with(s, out, p, BiasThen::<RELU>(bias)),
+                Activation::Sigmoid => product_with(s, out, p, BiasThen::<SIGMOID>(bias)),
+                Activation::Tanh => product_with(s, out, p, BiasThen::<TANH>(bias)),
+            }
+        }
+        Finish::TimesDerivative { output, activation } => {
+            assert_eq!(output.len(), p.n * p.m, "product: activations length");
+            match activation {
+                Activation::Identity => {
+                    product_with(s, out, p, TimesDerivativeOf::<IDENTITY>(output))
+                }
+                Activation::Relu => product_with(s, out, p, TimesDerivativeOf::<RELU>(output)),
+                Activation::Sigmoid => {
+                    product_with(s, out, p, TimesDerivativeOf::<SIGMOID>(output))
+                }
+                Activation::Tanh => product_with(s, out, p, TimesDerivativeOf::<TANH>(output)),
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn product_with<S: Simd, B: Coefficients, R: Rule>(
+    s: S,
+    out: &mut [f64],
+    p: Product<'_, B>,
+    rule: R,
+) {
+    // Narrow outputs get taller row blocks, so a block still holds six to eight independent
+    // sums (each addition waits for the previous one in its chain). Every shape keeps its
+    // sums, its pieces of `a` and its coefficients within the sixteen vector registers:
+    // one more, and the compiler spills a sum to the stack, which costs a third of the speed.
     match p.m {
         0 => {}
-        1 => narrow::<8, 1, S, B>(s, out, p),
-        2 => narrow::<4, 2, S, B>(s, out, p),
-        3 => narrow::<4, 3, S, B>(s, out, p),
-        4 => narrow::<3, 4, S, B>(s, out, p),
-        5 => narrow::<2, 5, S, B>(s, out, p),
-        _ => wide(s, out, p),
+        1 => column_group::<8, 1, S, B, R>(s, out, p, rule, 0..p.n, 0),
+        2 => column_group::<3, 2, S, B, R>(s, out, p, rule, 0..p.n, 0),
+        3 => column_group::<2, 3, S, B, R>(s, out, p, rule, 0..p.n, 0),
+        _ => wide(s, out, p, rule),
     }
 }
 
+/// Rows are taken in chunks whose piece of `a` fits comfortably in the L1 cache (16 KiB), and
+/// each chunk is swept one group of four columns at a time, so the chunk of `a` is reused
+/// from L1 by every group and each group writes four sequential streams of `out`.
 #[inline(always)]
-fn narrow<const MV: usize, const NR: usize, S: Simd, B: Coefficients>(
+fn wide<S: Simd, B: Coefficients, R: Rule>(s: S, out: &mut [f64], p: Product<'_, B>, rule: R) {
+    const L1_BUDGET: usize = 16 * 1024 / std::mem::size_of::<f64>();
+    let chunk = (L1_BUDGET / p.inner.max(1)).max(8) / 8 * 8;
+    let mut r0 = 0;
+    while r0 < p.n {
+        let rows = r0..(r0 + chunk).min(p.n);
+        let mut j0 = 0;
+        while j0 < p.m {
+            match p.m - j0 {
+                1 => column_group::<2, 1, S, B, R>(s, out, p, rule, rows.clone(), j0),
+                2 => column_group::<2, 2, S, B, R>(s, out, p, rule, rows.clone(), j0),
+                3 => column_group::<2, 3, S, B, R>(s, out, p, rule, rows.clone(), j0),
+                _ => column_group::<2, 4, S, B, R>(s, out, p, rule, rows.clone(), j0),
+            }
+            j0 += 4;
+        }
+        r0 = rows.end;
+    }
+}
+
+/// Columns `j0..j0 + NR` of `out` for `rows`, `4·MV` rows at a time, then 4, then one by one.
+#[inline(always)]
+fn column_group<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: Rule>(
     s: S,
     out: &mut [f64],
     p: Product<'_, B>,
+    rule: R,
+    rows: std::ops::Range<usize>,
+    j0: usize,
 ) {
-    let mut i0 = 0;
-    while i0 + 4 * MV <= p.n {
-        block::<MV, NR, S, B>(s, out, p, i0, 0);
+    let mut i0 = rows.start;
+    while i0 + 4 * MV <= rows.end {
+        block::<MV, NR, S, B, R>(s, out, p, rule, (i0, j0));
         i0 += 4 * MV;
     }
-    while i0 + 4 <= p.n {
-        block::<1, NR, S, B>(s, out, p, i0, 0);
+    while i0 + 4 <= rows.end {
+        block::<1, NR, S, B, R>(s, out, p, rule, (i0, j0));
         i0 += 4;
     }
-    for i in i0..p.n {
-        scalar_row(out, p, i);
-    }
-}
-
-#[inline(always)]
-fn wide<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Product<'_, B>) {
-    let mut i0 = 0;
-    while i0 + 8 <= p.n {
-        columns::<2, S, B>(s, out, p, i0);
-        i0 += 8;
-    }
-    while i0 + 4 <= p.n {
-        columns::<1, S, B>(s, out, p, i0);
-        i0 += 4;
-    }
-    for i in i0..p.n {
-        scalar_row(out, p, i);
-    }
-}
-
-/// Every column of `out` for the rows `i0..i0 + 4·MV`, six columns at a time.
-#[inline(always)]
-fn columns<const MV: usize, S: Simd, B: Coefficients>(
-    s: S,
-    out: &mut [f64],
-    p: Product<'_, B>,
-    i0: usize,
-) {
-    let mut j0 = 0;
-    while j0 + 6 <= p.m {
-        block::<MV, 6, S, B>(s, out, p, i0, j0);
-        j0 += 6;
-    }
-    match p.m - j0 {
-        0 => {}
-        1 => block::<MV, 1, S, B>(s, out, p, i0, j0),
-        2 => block::<MV, 2, S, B>(s, out, p, i0, j0),
-        3 => block::<MV, 3, S, B>(s, out, p, i0, j0),
-        4 => block::<MV, 4, S, B>(s, out, p, i0, j0),
-        5 => block::<MV, 5, S, B>(s, out, p, i0, j0),
-        _ => unreachable!("fewer than six columns remain"),
+    for i in i0..rows.end {
+        for j in j0..j0 + NR {
+            let mut sum = 0.0;
+            for q in 0..p.inner {
+                sum += p.a[i + q * p.n] * p.coef.at(q, j);
+            }
+            out[i + j * p.n] = rule.scalar(sum, i, j, p.n);
+        }
     }
 }
 
 /// Rows `i0..i0 + 4·MV`, columns `j0..j0 + NR`, all in registers while `q` runs.
 #[inline(always)]
-fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients>(
+fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: Rule>(
     s: S,
     out: &mut [f64],
     p: Product<'_, B>,
-    i0: usize,
-    j0: usize,
+    rule: R,
+    (i0, j0): (usize, usize),
 ) {
-    let mut acc = [[F64x4::zero(s); MV]; NR];
+    // Set up here, not once per column group: built in view of the loop, its slices are known
+    // to hold `inner` entries, so reading them needs no bounds check.
     let coefficients = p.coef.block::<NR>(j0, p.inner);
+    let mut acc = [[F64x4::zero(s); MV]; NR];
     for q in 0..p.inner {
         let column = &p.a[q * p.n + i0..][..4 * MV];
         let coef = coefficients.row(q);
@@ -309,26 +384,12 @@ fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients>(
             }
         }
     }
-    for (c, sums) in acc.iter().enumerate() {
+    for (c, sums) in acc.into_iter().enumerate() {
         let j = j0 + c;
-        for (v, &sum) in sums.iter().enumerate() {
+        for (v, sum) in sums.into_iter().enumerate() {
             let i = i0 + 4 * v;
-            p.finish
-                .lanes(sum, i, j, p.n)
-                .store(&mut out[i + j * p.n..]);
+            rule.lanes(sum, i, j, p.n).store(&mut out[i + j * p.n..]);
         }
-    }
-}
-
-/// One row, entry by entry, in the same order as the lanes of [`block`].
-#[inline(always)]
-fn scalar_row<B: Coefficients>(out: &mut [f64], p: Product<'_, B>, i: usize) {
-    for j in 0..p.m {
-        let mut sum = 0.0;
-        for q in 0..p.inner {
-            sum += p.a[i + q * p.n] * p.coef.at(q, j);
-        }
-        out[i + j * p.n] = p.finish.scalar(sum, i, j, p.n);
     }
 }
 
@@ -347,14 +408,14 @@ pub(crate) fn product_transpose_a<S: Simd>(
     assert_eq!(out.len(), k * m, "product_transpose_a: output length");
     let mut j0 = 0;
     while j0 + 4 <= m {
-        transpose_a_columns::<3, 4, S>(s, out, a, b, n, k, j0);
+        transpose_a_columns::<2, 4, S>(s, out, a, b, n, k, j0);
         j0 += 4;
     }
     match m - j0 {
         0 => {}
-        1 => transpose_a_columns::<4, 1, S>(s, out, a, b, n, k, j0),
-        2 => transpose_a_columns::<6, 2, S>(s, out, a, b, n, k, j0),
-        3 => transpose_a_columns::<4, 3, S>(s, out, a, b, n, k, j0),
+        1 => transpose_a_columns::<6, 1, S>(s, out, a, b, n, k, j0),
+        2 => transpose_a_columns::<4, 2, S>(s, out, a, b, n, k, j0),
+        3 => transpose_a_columns::<3, 3, S>(s, out, a, b, n, k, j0),
         _ => unreachable!("fewer than four columns remain"),
     }
 }

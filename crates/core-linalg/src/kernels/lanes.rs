@@ -227,13 +227,6 @@ impl<S: Simd> F64x4<S> {
         let a = self.to_array();
         self.with(self.s.pack([f(a[0]), f(a[1]), f(a[2]), f(a[3])]))
     }
-    /// Applies `f` lane by lane to the pairs of lanes of `self` and `o`.
-    #[inline(always)]
-    pub(crate) fn zip(self, o: Self, f: impl Fn(f64, f64) -> f64) -> Self {
-        let (a, b) = (self.to_array(), o.to_array());
-        let v = [f(a[0], b[0]), f(a[1], b[1]), f(a[2], b[2]), f(a[3], b[3])];
-        self.with(self.s.pack(v))
-    }
     /// `|x|`: the sign bit cleared.
     #[inline(always)]
     pub(crate) fn abs(self) -> Self {

@@ -21,6 +21,8 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 pub const MAX_RUNS: usize = 10_000;
 /// The deepest swept net accepted (a resource guard; the original's deepest was 10).
 pub const MAX_DEPTH: usize = 1000;
+/// The hint for an MLP without hidden layers.
+const NO_HIDDEN_LAYERS: &str = "kind = \"logistic\" is the model without hidden layers";
 /// `--quick` divides every epoch count by this factor (rounding up, at least 1 epoch).
 pub const QUICK_FACTOR: usize = 100;
 
@@ -962,11 +964,14 @@ impl Validator<'_> {
                 let width = swept("width").and_then(|v| v.parse::<usize>().ok());
                 let depth = swept("depth").and_then(|v| v.parse::<usize>().ok());
                 // Refuse absurd depths before building the layer list (it would be allocated).
-                if let Some(d) = depth.filter(|&d| d > MAX_DEPTH) {
+                if let Some(d) = depth.filter(|&d| d == 0 || d > MAX_DEPTH) {
                     self.problem(
                         "sweep.depth",
                         sweep_span("depth"),
-                        format!("{d} hidden layers is out of range: expected 1 to {MAX_DEPTH}"),
+                        format!(
+                            "{d} hidden layers is out of range: expected 1 to {MAX_DEPTH} \
+                             ({NO_HIDDEN_LAYERS})"
+                        ),
                     );
                     return None;
                 }
@@ -977,6 +982,17 @@ impl Validator<'_> {
                     (Some(w), None) => vec![w; hidden.len().max(1)],
                     (None, None) => hidden,
                 };
+                if hidden.is_empty() {
+                    self.problem(
+                        "model.hidden_layers",
+                        m.hidden_layers.as_ref().map(Spanned::span),
+                        format!(
+                            "is empty: an MLP needs at least one hidden layer, e.g. [20, 20] \
+                             ({NO_HIDDEN_LAYERS})"
+                        ),
+                    );
+                    return None;
+                }
                 let mut sizes = vec![2];
                 sizes.extend(&hidden);
                 sizes.push(1);

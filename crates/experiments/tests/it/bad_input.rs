@@ -122,6 +122,35 @@ fn unknown_enum_values_list_the_choices() {
 }
 
 #[test]
+fn layer_lists_empty_zero_or_absurd_are_refused() {
+    let no_sweep = TINY.replace("[sweep]\nwidth = [3, 5]\n", "").replace(
+        "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
+        "",
+    );
+    let layers = |list: &str| no_sweep.replace("hidden_layers = [4, 4]", list);
+    assert_rejected(
+        &layers("hidden_layers = []"),
+        &[
+            "study.toml:16:17: model.hidden_layers",
+            "is empty",
+            "kind = \"logistic\"",
+        ],
+    );
+    assert_rejected(
+        &layers("hidden_layers = [4, 0]"),
+        &["model.hidden_layers", "[2, 4, 0, 1]", "entry 2 is 0"],
+    );
+    assert_rejected(
+        &layers("hidden_layers = [100000, 100000]"),
+        &["model.hidden_layers", "parameters", "10000500001"],
+    );
+    assert_rejected(
+        &TINY.replace("width = [3, 5]", "depth = [0, 2]"),
+        &["sweep.depth", "0 hidden layers", "expected 1 to 1000"],
+    );
+}
+
+#[test]
 fn non_finite_and_out_of_range_values() {
     for lr in ["nan", "inf", "-inf", "0.0", "-0.5"] {
         assert_rejected(

@@ -19,6 +19,9 @@ use crate::Activation;
 
 /// Where the right-hand coefficients `coef(q, j)` of [`product`] come from.
 pub(crate) trait Coefficients: Copy {
+    /// Whether this is the forward product's `W` (finished with bias and activation) rather
+    /// than the input gradient's `Wᵀ` (finished with the activation derivative).
+    const FORWARD: bool;
     /// The coefficients of columns `j0..j0 + NR`, set up once per block.
     type Block<const NR: usize>: CoefficientBlock<NR>;
     /// The coefficients of columns `j0..j0 + NR`, for `q < inner`.
@@ -45,6 +48,7 @@ pub(crate) struct ByColumn<'a> {
 pub(crate) struct ColumnBlock<'a, const NR: usize>([&'a [f64]; NR]);
 
 impl<'a> Coefficients for ByColumn<'a> {
+    const FORWARD: bool = true;
     type Block<const NR: usize> = ColumnBlock<'a, NR>;
     #[inline(always)]
     fn block<const NR: usize>(self, j0: usize, inner: usize) -> ColumnBlock<'a, NR> {
@@ -80,6 +84,7 @@ pub(crate) struct RowBlock<'a> {
 }
 
 impl<'a> Coefficients for ByRow<'a> {
+    const FORWARD: bool = false;
     type Block<const NR: usize> = RowBlock<'a>;
     #[inline(always)]
     fn block<const NR: usize>(self, j0: usize, _inner: usize) -> RowBlock<'a> {
@@ -134,27 +139,24 @@ pub(crate) trait Rule: Copy {
 #[derive(Clone, Copy)]
 struct Plain;
 
-/// `activation(sum + bias[j])` for one activation, fixed when the rule is chosen.
+/// `sum + bias[j]`, then the identity (`RELU == false`) or ReLU: the common cases, resolved
+/// at compile time.
 #[derive(Clone, Copy)]
-struct BiasThen<'a, const ACTIVATION: u8>(&'a [f64]);
+struct BiasThen<'a, const RELU: bool>(&'a [f64]);
 
-/// `sum · activation'` from the stored output (`n × m` column-major), for one activation.
+/// `activation(sum + bias[j])` for sigmoid and tanh, lane by lane through the scalar rule
+/// (the transcendental function dominates, so the activation is matched at run time).
 #[derive(Clone, Copy)]
-struct TimesDerivativeOf<'a, const ACTIVATION: u8>(&'a [f64]);
+struct BiasThenScalar<'a>(&'a [f64], Activation);
 
-const IDENTITY: u8 = 0;
-const RELU: u8 = 1;
-const SIGMOID: u8 = 2;
-const TANH: u8 = 3;
+/// `sum · relu'` from the stored output (`n × m` column-major).
+#[derive(Clone, Copy)]
+struct TimesReluDerivative<'a>(&'a [f64]);
 
-const fn activation_of(code: u8) -> Activation {
-    match code {
-        IDENTITY => Activation::Identity,
-        RELU => Activation::Relu,
-        SIGMOID => Activation::Sigmoid,
-        _ => Activation::Tanh,
-    }
-}
+/// `sum · activation'` from the stored output for the identity, sigmoid or tanh: a product
+/// with a polynomial of the output.
+#[derive(Clone, Copy)]
+struct TimesPolynomialDerivative<'a>(&'a [f64], Activation);
 
 impl Rule for Plain {
     #[inline(always)]
@@ -167,42 +169,64 @@ impl Rule for Plain {
     }
 }
 
-impl<const A: u8> Rule for BiasThen<'_, A> {
+impl<const RELU: bool> Rule for BiasThen<'_, RELU> {
     #[inline(always)]
     fn scalar(self, sum: f64, _: usize, j: usize, _: usize) -> f64 {
-        activate(activation_of(A), sum + self.0[j])
+        let z = sum + self.0[j];
+        if RELU {
+            activate(Activation::Relu, z)
+        } else {
+            z
+        }
     }
     #[inline(always)]
     fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, j: usize, _: usize) -> F64x4<S> {
         let z = sum.add(F64x4::splat(sum.token(), self.0[j]));
-        match A {
-            IDENTITY => z,
-            RELU => z.relu(),
-            // Transcendental: lane by lane, by the very scalar rule.
-            _ => z.map(|z| activate(activation_of(A), z)),
-        }
+        if RELU { z.relu() } else { z }
     }
 }
 
-impl<const A: u8> Rule for TimesDerivativeOf<'_, A> {
+impl Rule for BiasThenScalar<'_> {
+    #[inline(always)]
+    fn scalar(self, sum: f64, _: usize, j: usize, _: usize) -> f64 {
+        activate(self.1, sum + self.0[j])
+    }
+    #[inline(always)]
+    fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, j: usize, _: usize) -> F64x4<S> {
+        let z = sum.add(F64x4::splat(sum.token(), self.0[j]));
+        z.map(|z| activate(self.1, z))
+    }
+}
+
+impl Rule for TimesReluDerivative<'_> {
     #[inline(always)]
     fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64 {
-        times_derivative(activation_of(A), sum, self.0[i + j * n])
+        times_derivative(Activation::Relu, sum, self.0[i + j * n])
+    }
+    #[inline(always)]
+    fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S> {
+        let s = sum.token();
+        let a = F64x4::load(s, &self.0[i + j * n..]);
+        let zero = F64x4::zero(s);
+        zero.ge(a).select(zero, sum)
+    }
+}
+
+impl Rule for TimesPolynomialDerivative<'_> {
+    #[inline(always)]
+    fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64 {
+        times_derivative(self.1, sum, self.0[i + j * n])
     }
     #[inline(always)]
     fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S> {
         let s = sum.token();
         let a = F64x4::load(s, &self.0[i + j * n..]);
         let one = F64x4::splat(s, 1.0);
-        match A {
-            IDENTITY => sum,
-            RELU => {
-                let zero = F64x4::zero(s);
-                zero.ge(a).select(zero, sum)
-            }
-            // The same operations, in the same order, as `times_derivative`.
-            SIGMOID => sum.mul(a.mul(one.sub(a))),
-            _ => sum.mul(one.sub(a.mul(a))),
+        // The same operations, in the same order, as `times_derivative`.
+        match self.1 {
+            Activation::Sigmoid => sum.mul(a.mul(one.sub(a))),
+            Activation::Tanh => sum.mul(one.sub(a.mul(a))),
+            Activation::Identity | Activation::Relu => sum,
         }
     }
 }
@@ -255,34 +279,33 @@ pub(crate) struct Product<'a, B> {
 }
 
 /// `out[i, j] = finish(Σ_q a[i, q] · coef(q, j))`; see the module documentation.
+///
+/// # Panics
+/// If the finish does not belong to the product: the bias and activation finish the forward
+/// product ([`ByColumn`]), the activation derivative the input gradient ([`ByRow`]). Keeping
+/// each to its own product halves the code compiled (every rule is a copy of every block).
 #[inline(always)]
 pub(crate) fn product<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Product<'_, B>) {
     assert_eq!(out.len(), p.n * p.m, "product: output length");
     assert_eq!(p.a.len(), p.n * p.inner, "product: input length");
-    match p.finish {
-        Finish::Plain => product_with(s, out, p, Plain),
-        Finish::BiasActivate { bias, activation } => {
+    match (p.finish, B::FORWARD) {
+        (Finish::Plain, _) => product_with(s, out, p, Plain),
+        (Finish::BiasActivate { bias, activation }, true) => {
             assert_eq!(bias.len(), p.m, "product: bias length");
             match activation {
-                Activation::Identity => product_with(s, out, p, BiasThen::<IDENTITY>(bias)),
-                Activation::Relu => product_with(s, out, p, BiasThen::<RELU>(bias)),
-                Activation::Sigmoid => product_with(s, out, p, BiasThen::<SIGMOID>(bias)),
-                Activation::Tanh => product_with(s, out, p, BiasThen::<TANH>(bias)),
+                Activation::Identity => product_with(s, out, p, BiasThen::<false>(bias)),
+                Activation::Relu => product_with(s, out, p, BiasThen::<true>(bias)),
+                _ => product_with(s, out, p, BiasThenScalar(bias, activation)),
             }
         }
-        Finish::TimesDerivative { output, activation } => {
+        (Finish::TimesDerivative { output, activation }, false) => {
             assert_eq!(output.len(), p.n * p.m, "product: activations length");
             match activation {
-                Activation::Identity => {
-                    product_with(s, out, p, TimesDerivativeOf::<IDENTITY>(output))
-                }
-                Activation::Relu => product_with(s, out, p, TimesDerivativeOf::<RELU>(output)),
-                Activation::Sigmoid => {
-                    product_with(s, out, p, TimesDerivativeOf::<SIGMOID>(output))
-                }
-                Activation::Tanh => product_with(s, out, p, TimesDerivativeOf::<TANH>(output)),
+                Activation::Relu => product_with(s, out, p, TimesReluDerivative(output)),
+                _ => product_with(s, out, p, TimesPolynomialDerivative(output, activation)),
             }
         }
+        _ => panic!("product: this finish does not belong to this product"),
     }
 }
 

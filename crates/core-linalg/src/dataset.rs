@@ -166,21 +166,25 @@ mod tests {
     #[test]
     fn rejects_each_bad_input_with_its_variant() {
         let x = Matrix::zeros(2, 1);
+        // Checked before any nalgebra operation, which would panic on the mismatch.
+        let err = Dataset::new(x.clone(), Vector::zeros(3)).unwrap_err();
         assert!(matches!(
-            Dataset::new(x.clone(), Vector::zeros(3)),
-            Err(DatasetError::LengthMismatch {
+            err,
+            DatasetError::LengthMismatch {
                 n_rows: 2,
                 n_labels: 3
-            })
+            }
         ));
-        assert_eq!(
-            Dataset::new(Matrix::zeros(0, 2), Vector::zeros(0)),
-            Err(DatasetError::NoRows)
+        assert!(
+            err.to_string().contains("2 rows but there are 3 labels"),
+            "{err}"
         );
-        assert_eq!(
-            Dataset::new(Matrix::zeros(2, 0), Vector::zeros(2)),
-            Err(DatasetError::NoFeatures)
-        );
+        let err = Dataset::new(Matrix::zeros(0, 2), Vector::zeros(0)).unwrap_err();
+        assert_eq!(err, DatasetError::NoRows);
+        assert!(err.to_string().contains("no rows"), "{err}");
+        let err = Dataset::new(Matrix::zeros(2, 0), Vector::zeros(2)).unwrap_err();
+        assert_eq!(err, DatasetError::NoFeatures);
+        assert!(err.to_string().contains("no feature columns"), "{err}");
         let mut bad = Matrix::zeros(2, 2);
         bad[(1, 0)] = f64::NAN;
         bad[(1, 1)] = f64::INFINITY;
@@ -193,6 +197,11 @@ mod tests {
                 ..
             }
         ));
+        assert!(
+            err.to_string()
+                .contains("NaN at row 1, column 0 is not finite"),
+            "{err}"
+        );
         let err = Dataset::new(x, Vector::from_vec(vec![0.0, 2.0])).unwrap_err();
         assert!(err.to_string().contains("label 2 at row 1"), "{err}");
     }

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::common::{TINY, run, stderr, temp_dir, write};
+use crate::common::{
+    TINY, run, run_into, run_study, stderr, temp_dir, tiny_without_original, write,
+};
 
 /// Runs the binary on a study file with `text` and returns (exit code, stderr).
 fn check_text(text: impl AsRef<[u8]>) -> (Option<i32>, String) {
@@ -37,7 +39,7 @@ fn missing_directory_and_non_utf8_files() {
     let missing = run(&dir, &["no-such-study.toml"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(
-        stderr(&missing).contains("no-such-study.toml"),
+        stderr(&missing).contains("no-such-study.toml: file: cannot read the study file"),
         "{}",
         stderr(&missing)
     );
@@ -76,57 +78,129 @@ fn empty_file_and_syntax_errors_have_line_and_column() {
 fn unknown_keys_list_the_accepted_ones() {
     assert_rejected(
         &TINY.replace("learning_rate = 0.1", "lerning_rate = 0.1"),
-        &["lerning_rate", "learning_rate"],
-    );
-    assert_rejected(&TINY.replace("[record]", "[recrod]"), &["recrod"]);
-}
-
-#[test]
-fn wrong_types_and_out_of_range_integers() {
-    assert_rejected(
-        &TINY.replace("epochs = 300", "epochs = \"100\""),
-        &["epochs", "string"],
+        &[
+            "unknown field `lerning_rate`",
+            "expected one of",
+            "`learning_rate`",
+            "`hidden_layers`",
+        ],
     );
     assert_rejected(
-        &TINY.replace("epochs = 300", "epochs = 10.0"),
-        &["epochs", "float"],
-    );
-    assert_rejected(
-        &TINY.replace("epochs = 300", "epochs = -5"),
-        &["epochs", "-5"],
-    );
-    assert_rejected(
-        &TINY.replace("epochs = 300", "epochs = 99999999999999999999999"),
-        &["epochs"],
-    );
-    assert_rejected(
-        &TINY.replace("epochs = 300", "epochs = 0"),
-        &["model.epochs", "0"],
+        &TINY.replace("[record]", "[recrod]"),
+        &["unknown field `recrod`", "expected one of", "`record`"],
     );
 }
 
+/// A file that exists but cannot be read. Permissions do not stop root, so when a mode-000
+/// file is still readable (the tests run as root) `/proc/self/mem` stands in: its metadata
+/// reads fine and reading it fails with EIO.
 #[test]
-fn unknown_enum_values_list_the_choices() {
-    assert_rejected(
-        &TINY.replace("kind = \"mlp\"", "kind = \"mlp\"\nactivation = \"relu6\""),
-        &["model.activation", "relu6", "sigmoid", "tanh"],
+fn an_unreadable_study_file_is_an_error_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("unreadable");
+    let locked = write(&dir, "locked.toml", TINY);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let path = if std::fs::read(&locked).is_ok() {
+        eprintln!("mode 000 does not stop this user (root?): using /proc/self/mem instead");
+        std::path::PathBuf::from("/proc/self/mem")
+    } else {
+        locked
+    };
+    let output = run(&dir, &[path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "{}: file: cannot read the study file",
+            path.display()
+        )),
+        "{}",
+        stderr(&output)
     );
+}
+
+/// Run names are `p<point>-s<seed>` in a folder named after the study: a repeated seed, a
+/// repeated swept value or two files with one study name would give two runs one name.
+#[test]
+fn duplicate_run_names_are_refused() {
     assert_rejected(
-        &TINY.replace("generator = \"moons\"", "generator = \"banana\""),
-        &["dataset.generator", "banana", "spirals"],
+        &TINY.replace("seeds = [1, 2]", "seeds = [1, 2, 1]"),
+        &["study.toml:6:9: study.seeds", "seed 1 appears twice"],
     );
-    assert_rejected(
-        &TINY.replace("kind = \"mlp\"", "kind = \"svm\""),
-        &["model.kind", "svm", "logistic"],
+    let dir = temp_dir("same-name");
+    let a = write(&dir, "a.toml", TINY);
+    let b = write(&dir, "b.toml", TINY.replace("epochs = 300", "epochs = 30"));
+    let output = run(
+        &dir,
+        &[
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
     );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("two study files are both named \"tiny\""),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("out").exists(), "nothing ran");
+}
+
+/// Each model setting out of range is named by its key and line, with the value and what is
+/// allowed (the message of `models`' own validation).
+#[test]
+fn model_settings_are_checked_with_their_key_and_line() {
+    let with = |line: &str| TINY.replace("epochs = 300", &format!("epochs = 300\n{line}"));
+    for (line, needles) in [
+        (
+            "l2 = -1.0",
+            ["study.toml:19:6: model.l2", "l2 = -1", "expected"],
+        ),
+        (
+            "l2 = nan",
+            ["study.toml:19:6: model.l2", "l2 = NaN", "expected"],
+        ),
+        (
+            "tolerance = -0.001",
+            ["study.toml:19:13: model.tolerance", "-0.001", "expected"],
+        ),
+        (
+            "tolerance = nan",
+            ["study.toml:19:13: model.tolerance", "NaN", "expected"],
+        ),
+        (
+            "tolerance = 1e-3\npatience = 0",
+            ["study.toml:20:12: model.patience", "patience = 0", "≥ 1"],
+        ),
+        (
+            "patience = 5",
+            ["model.patience", "without model.tolerance", "set tolerance"],
+        ),
+        (
+            "threshold = 1.5",
+            ["study.toml:19:13: model.threshold", "1.5", "[0, 1]"],
+        ),
+        (
+            "threshold = -0.1",
+            ["study.toml:19:13: model.threshold", "-0.1", "[0, 1]"],
+        ),
+        (
+            "batch_size = 0",
+            [
+                "study.toml:19:14: model.batch_size",
+                "batch_size = 0",
+                "≥ 1",
+            ],
+        ),
+    ] {
+        assert_rejected(&with(line), &needles);
+    }
 }
 
 #[test]
 fn layer_lists_empty_zero_or_absurd_are_refused() {
-    let no_sweep = TINY.replace("[sweep]\nwidth = [3, 5]\n", "").replace(
-        "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
-        "",
-    );
+    let no_sweep = tiny_without_original().replace("[sweep]\nwidth = [3, 5]\n", "");
     let layers = |list: &str| no_sweep.replace("hidden_layers = [4, 4]", list);
     assert_rejected(
         &layers("hidden_layers = []"),
@@ -151,6 +225,46 @@ fn layer_lists_empty_zero_or_absurd_are_refused() {
 }
 
 #[test]
+fn wrong_types_and_out_of_range_integers() {
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = \"100\""),
+        &["epochs", "string"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 10.0"),
+        &["epochs", "float"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = -5"),
+        &["epochs", "-5"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 99999999999999999999999"),
+        &["epochs", "99999999999999999999999", "expected usize"],
+    );
+    assert_rejected(
+        &TINY.replace("epochs = 300", "epochs = 0"),
+        &["model.epochs", "0"],
+    );
+}
+
+#[test]
+fn unknown_enum_values_list_the_choices() {
+    assert_rejected(
+        &TINY.replace("kind = \"mlp\"", "kind = \"mlp\"\nactivation = \"relu6\""),
+        &["model.activation", "relu6", "sigmoid", "tanh"],
+    );
+    assert_rejected(
+        &TINY.replace("generator = \"moons\"", "generator = \"banana\""),
+        &["dataset.generator", "banana", "spirals"],
+    );
+    assert_rejected(
+        &TINY.replace("kind = \"mlp\"", "kind = \"svm\""),
+        &["model.kind", "svm", "logistic"],
+    );
+}
+
+#[test]
 fn non_finite_and_out_of_range_values() {
     for lr in ["nan", "inf", "-inf", "0.0", "-0.5"] {
         assert_rejected(
@@ -169,6 +283,17 @@ fn non_finite_and_out_of_range_values() {
     assert_rejected(
         &TINY.replace("test_fraction = 0.25", "test_fraction = 1.0"),
         &["test_fraction"],
+    );
+    // In range, but round(0.1 × 8 / 2) = 0 test rows per class.
+    assert_rejected(
+        &TINY
+            .replace("samples = 80", "samples = 8")
+            .replace("test_fraction = 0.25", "test_fraction = 0.1"),
+        &[
+            "dataset.test_fraction",
+            "0.1 of 8 samples",
+            "without one of the classes",
+        ],
     );
     assert_rejected(
         &TINY.replace("samples = 80", "samples = 0"),
@@ -282,4 +407,43 @@ fn bad_usage() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("is a file"), "{}", stderr(&output));
+}
+
+/// A missing output folder (and its parents) is created; one that cannot be written is refused
+/// before any run starts. Permissions do not stop root, so when a mode-555 folder is still
+/// writable (the tests run as root) `/proc/self` stands in: a folder in which no one can create
+/// anything.
+#[test]
+fn a_missing_output_folder_is_created_and_an_unwritable_one_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("out-folder");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 5"),
+    );
+    let nested = dir.join("a/b/c");
+    run_study(&dir, &file, &nested);
+    assert!(nested.join("results.csv").is_file());
+
+    let read_only = dir.join("read-only");
+    std::fs::create_dir(&read_only).unwrap();
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = if std::fs::write(read_only.join("probe"), "x").is_ok() {
+        eprintln!("mode 555 does not stop this user (root?): using /proc/self instead");
+        std::path::PathBuf::from("/proc/self")
+    } else {
+        read_only
+    };
+    let output = run_into(&dir, &file, &out);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: cannot create output folder {}",
+            out.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains(" runs in "), "no run started: {err}");
 }

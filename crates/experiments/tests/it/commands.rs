@@ -291,3 +291,29 @@ fn bad_model_files_and_mismatched_data_are_usage_errors() {
         stderr(&wrong_layers)
     );
 }
+
+/// A CSV of one class reads fine (it is valid data) but cannot be trained on: usage error 2,
+/// with the model's message.
+#[test]
+fn training_on_a_single_class_csv_is_a_usage_error() {
+    let dir = temp_dir("one-class");
+    let csv = write(&dir, "one.csv", "x1,x2,label\n1,2,1\n3,4,1\n5,6,1\n7,8,1\n");
+    let output = run(
+        &dir,
+        &[
+            "train",
+            "--data",
+            csv.to_str().unwrap(),
+            "--test-fraction",
+            "0",
+            "--layers",
+            "2,3,1",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("training data has only class 1 (4 samples)"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -49,6 +49,15 @@ f1 = 0.5
 loss = 0.6
 "#;
 
+/// [`TINY`] without its `[[original]]` row (which names the sweep point `width=3`), for studies
+/// that change the sweep or expect no reference values.
+pub fn tiny_without_original() -> String {
+    TINY.replace(
+        "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
+        "",
+    )
+}
+
 /// Writes `text` to `dir/name` and returns the path.
 pub fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
@@ -87,12 +96,17 @@ pub fn results_without_wall_time(path: &Path) -> String {
         .join("\n")
 }
 
-/// Runs a study into `out` and asserts it succeeded.
-pub fn run_study(dir: &Path, file: &Path, out: &Path) {
-    let output = run(
+/// Runs the study `file` into the folder `out`, from `dir`.
+pub fn run_into(dir: &Path, file: &Path, out: &Path) -> Output {
+    run(
         dir,
         &[file.to_str().unwrap(), "--out", out.to_str().unwrap()],
-    );
+    )
+}
+
+/// Runs a study into `out` and asserts it succeeded.
+pub fn run_study(dir: &Path, file: &Path, out: &Path) {
+    let output = run_into(dir, file, out);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::common::{TINY, run, run_study, stderr, temp_dir, write};
+use crate::common::{
+    TINY, run, run_into, run_study, stderr, temp_dir, tiny_without_original, write,
+};
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -139,14 +141,10 @@ fn text_from_the_study_file_is_escaped() {
 #[test]
 fn a_learning_rate_sweep_gets_epochs_to_fraction_and_diverged_runs_no_model() {
     let dir = temp_dir("report-lr");
-    let text = TINY
+    let text = tiny_without_original()
         .replace(
             "[sweep]\nwidth = [3, 5]",
             "[sweep]\nlearning_rate = [0.1, 1000.0]",
-        )
-        .replace(
-            "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
-            "",
         )
         .replace("noise = 0.1", "noise = 0.6");
     let file = write(&dir, "lr.toml", text);
@@ -170,6 +168,35 @@ fn a_learning_rate_sweep_gets_epochs_to_fraction_and_diverged_runs_no_model() {
         !out.join("runs/p01-s1.model.json").exists(),
         "a diverged run has no model"
     );
+    assert_links_resolve(&out.join("report.html"));
+}
+
+/// Every run diverges and there is no original to compare with: the metric figures have
+/// nothing to draw, so they are skipped with the reason on stderr, and the rest is written.
+#[test]
+fn figures_with_nothing_to_draw_are_skipped_with_the_reason() {
+    let dir = temp_dir("report-skip");
+    let text = tiny_without_original()
+        .replace("learning_rate = 0.1", "learning_rate = 1000.0")
+        .replace("noise = 0.1", "noise = 0.6");
+    let file = write(&dir, "diverge.toml", text);
+    let out = dir.join("out");
+    let output = run_into(&dir, &file, &out);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{err}");
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let rows: Vec<&str> = results.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{results}");
+    assert!(rows.iter().all(|r| r.contains(",diverged,")), "{results}");
+    for name in ["f1_vs_width", "loss_vs_width"] {
+        assert!(
+            err.contains(&format!("tiny: figure {name} skipped: no swept value")),
+            "{err}"
+        );
+        assert!(!out.join(format!("figures/{name}.png")).exists());
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert_figures(&out, &["loss_curves"]);
     assert_links_resolve(&out.join("report.html"));
 }
 

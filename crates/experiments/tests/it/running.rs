@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{
     TINY, assert_same_study_files, results_without_wall_time, run, run_study, stderr,
-    study_files_without_wall_time, temp_dir, write,
+    study_files_without_wall_time, temp_dir, tiny_without_original, write,
 };
 
 #[test]
@@ -142,14 +142,10 @@ fn three_repeated_runs_give_the_same_bytes() {
 #[test]
 fn a_diverging_run_is_recorded_and_the_rest_still_written() {
     let dir = temp_dir("diverge");
-    let text = TINY
+    let text = tiny_without_original()
         .replace(
             "[sweep]\nwidth = [3, 5]",
             "[sweep]\nlearning_rate = [0.1, 1000.0]",
-        )
-        .replace(
-            "[[original]]\npoint = \"width=3\"\nf1 = 0.5\nloss = 0.6\n",
-            "",
         )
         .replace("noise = 0.1", "noise = 0.6");
     let file = write(&dir, "diverge.toml", text);

@@ -277,13 +277,20 @@ fn a_wrong_feature_count_or_no_rows_at_predict_is_an_error() {
                 model.classifier().predict_proba(&x),
                 model.classifier().predict(&x),
             ] {
+                let err = result.unwrap_err();
                 assert_eq!(
-                    result.unwrap_err(),
+                    err,
                     ModelError::FeatureCountMismatch {
                         context: "prediction",
                         expected: 2,
                         found: n_columns
                     }
+                );
+                assert!(
+                    err.to_string().contains(&format!(
+                        "prediction data has {n_columns} features but the model's first layer has 2"
+                    )),
+                    "{err}"
                 );
             }
         }
@@ -292,6 +299,7 @@ fn a_wrong_feature_count_or_no_rows_at_predict_is_an_error() {
             .predict(&Matrix::zeros(0, 2))
             .unwrap_err();
         assert_eq!(err, ModelError::EmptyInput);
+        assert!(err.to_string().contains("has no rows"), "{err}");
     }
 }
 

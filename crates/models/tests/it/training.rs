@@ -196,6 +196,16 @@ fn hyperparameters_are_rejected_with_field_value_and_fix() {
             "1.5",
         ),
         (
+            MlpConfig::new(&[2, 1]).with_threshold(-0.1),
+            "threshold",
+            "-0.1",
+        ),
+        (
+            MlpConfig::new(&[2, 1]).with_threshold(f64::NAN),
+            "threshold",
+            "NaN",
+        ),
+        (
             MlpConfig::new(&[2, 1]).with_loss_fraction(1.0),
             "loss_fraction",
             "1",
@@ -207,6 +217,14 @@ fn hyperparameters_are_rejected_with_field_value_and_fix() {
             })),
             "tolerance",
             "NaN",
+        ),
+        (
+            MlpConfig::new(&[2, 1]).with_early_stopping(Some(EarlyStopping {
+                tolerance: -1e-4,
+                patience: 3,
+            })),
+            "tolerance",
+            "-0.0001",
         ),
         (
             MlpConfig::new(&[2, 1]).with_early_stopping(Some(EarlyStopping {

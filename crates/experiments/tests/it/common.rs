@@ -161,10 +161,17 @@ pub fn study_files_without_wall_time(out: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Asserts two study folders hold the same files with the same bytes, wall-clock fields aside
 /// (see [`study_files_without_wall_time`]); a failure names the first file that differs.
 pub fn assert_same_study_files(a: &Path, b: &Path) {
-    let (left, right) = (
-        study_files_without_wall_time(a),
-        study_files_without_wall_time(b),
-    );
+    assert_same_study_files_except(a, b, &[]);
+}
+
+/// [`assert_same_study_files`], leaving out the files named in `skip` (relative paths).
+pub fn assert_same_study_files_except(a: &Path, b: &Path, skip: &[&str]) {
+    let files = |folder| {
+        let mut files = study_files_without_wall_time(folder);
+        files.retain(|name, _| !skip.contains(&name.as_str()));
+        files
+    };
+    let (left, right) = (files(a), files(b));
     assert_eq!(
         left.keys().collect::<Vec<_>>(),
         right.keys().collect::<Vec<_>>(),

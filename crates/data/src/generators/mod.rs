@@ -11,6 +11,8 @@
 //!   dataset on every machine. Noise is always drawn, even when it is 0, so the number of draws
 //!   does not depend on the noise level. Sines and cosines come from the pure-Rust `libm`
 //!   crate rather than the platform's maths library, so they too are the same everywhere.
+//!   The one exception: Gaussian noise is `rand_distr`'s ziggurat sampler, whose rare slow
+//!   path calls the platform's `exp` and `ln`, so another OS or libc could change a last bit.
 //! - **Validation first.** Configurations are checked when they are built (`new`, `with_*`),
 //!   and `n_samples` is checked before the first draw, so `rand` never sees an invalid range.
 

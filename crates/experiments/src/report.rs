@@ -349,7 +349,7 @@ const STYLE: &str = "
 * { box-sizing: border-box; }
 body { margin: 0; background: #f6f6f4; color: #1e1e1e;
   font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 48px; background: #fff;
+main { max-width: 1280px; margin: 0 auto; padding: 24px 24px 48px; background: #fff;
   min-height: 100vh; }
 h1 { font-size: 1.8rem; margin: 0.2em 0 0.4em; }
 h2 { font-size: 1.3rem; margin: 1.8em 0 0.5em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
@@ -364,6 +364,8 @@ table { border-collapse: collapse; font-size: 0.8rem; margin: 0.5em 0; }
 th, td { border: 1px solid #d8d8d8; padding: 0.25em 0.4em; text-align: left; vertical-align: top; }
 th { background: #f0f0ee; font-weight: 600; }
 table.summary td { white-space: nowrap; font-variant-numeric: tabular-nums; }
+/* Long sweep points (`depth=6,activation=sigmoid`) wrap, so the table fits a laptop screen. */
+table.summary td:first-child { white-space: normal; min-width: 7em; }
 table.summary td.original, table.summary th.original { background: #f3f6fb; }
 .verdict { font-weight: 700; }
 p.verdict { font-size: 1.15rem; display: inline-block; padding: 0.25em 0.7em; border-radius: 4px; margin: 0.3em 0; }
@@ -469,7 +471,13 @@ fn study_html(
             } else {
                 ""
             };
-            let _ = write!(html, "<td{class}>{}</td>", escape(cell));
+            // A sweep point may break after each of its commas, not inside a name.
+            let text = if i == 0 {
+                escape(cell).replace(',', ",<wbr>")
+            } else {
+                escape(cell)
+            };
+            let _ = write!(html, "<td{class}>{text}</td>");
         }
         html.push_str("</tr>\n");
     }

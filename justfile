@@ -48,9 +48,9 @@ test:
 lint:
     cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
 
-# Criterion benchmarks of one epoch and a 1,000-epoch fit per workload.
+# Criterion benchmarks: each kernel alone, one epoch and a 1,000-epoch fit per workload.
 bench:
-    cargo bench -p models
+    cargo bench -p core-linalg -p models
 
 # Side-by-side speed against a plain NumPy loop on the same data and weights (bench/README.md).
 bench-compare *ARGS:

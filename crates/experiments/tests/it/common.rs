@@ -137,6 +137,27 @@ pub fn run_study(dir: &Path, file: &Path, out: &Path) {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
+/// Runs the study `file` as `n` shards (`--shard k/n`) into `dir/shard<k>`, asserting each
+/// succeeded; returns the shard folders in order.
+pub fn run_shards(dir: &Path, file: &Path, n: usize) -> Vec<PathBuf> {
+    (0..n)
+        .map(|k| {
+            let out = dir.join(format!("shard{k}"));
+            let shard = format!("{k}/{n}");
+            let args = [
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--shard",
+                &shard,
+            ];
+            let output = run(dir, &args);
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            out
+        })
+        .collect()
+}
+
 /// Replaces the value on every line whose JSON key is `key` (pretty-printed, one field a line).
 fn mask_json_field(text: &str, key: &str) -> String {
     let prefix = format!("\"{key}\":");

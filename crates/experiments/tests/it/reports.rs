@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::common::{
-    TINY, run, run_into, run_study, stderr, temp_dir, tiny_without_original, write,
+    TINY, run, run_into, run_shards, run_study, stderr, temp_dir, tiny_without_original, write,
 };
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -249,26 +249,10 @@ fn a_merged_study_gets_models_figures_and_a_report() {
         "tiny.toml",
         TINY.replace("epochs = 300", "epochs = 40"),
     );
-    let mut shards = Vec::new();
-    for k in 0..2 {
-        let out = dir.join(format!("shard{k}"));
-        let shard = format!("{k}/2");
-        let output = run(
-            &dir,
-            &[
-                file.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--shard",
-                &shard,
-            ],
-        );
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        shards.push(out.to_str().unwrap().to_owned());
-    }
+    let shards = run_shards(&dir, &file, 2);
     let merged = dir.join("merged");
     let mut args = vec!["merge"];
-    args.extend(shards.iter().map(String::as_str));
+    args.extend(shards.iter().map(|shard| shard.to_str().unwrap()));
     args.extend(["--out", merged.to_str().unwrap()]);
     let output = run(&dir, &args);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{
     TINY, assert_same_study_files, assert_same_study_files_except, results_without_wall_time, run,
-    run_study, stderr, study_files_without_wall_time, temp_dir, tiny_without_original, write,
+    run_shards, run_study, stderr, study_files_without_wall_time, temp_dir, tiny_without_original,
+    write,
 };
 
 #[test]
@@ -277,21 +278,9 @@ fn shards_cover_every_run_once() {
         "tiny.toml",
         TINY.replace("epochs = 300", "epochs = 20"),
     );
+    let shards = run_shards(&dir, &file, 3);
     let mut rows = Vec::new();
-    for k in 0..3 {
-        let out = dir.join(format!("shard{k}"));
-        let shard = format!("{k}/3");
-        let output = run(
-            &dir,
-            &[
-                file.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--shard",
-                &shard,
-            ],
-        );
-        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for out in &shards {
         let text = results_without_wall_time(&out.join("results.csv"));
         rows.extend(text.lines().skip(1).map(str::to_owned));
     }
@@ -311,14 +300,14 @@ fn shards_cover_every_run_once() {
 
     // Merging the shards gives the single machine's tables (wall times aside).
     let merged = dir.join("merged");
-    let shard = |k: usize| dir.join(format!("shard{k}")).to_str().unwrap().to_owned();
+    let shard = |k: usize| shards[k].to_str().unwrap();
     let output = run(
         &dir,
         &[
             "merge",
-            &shard(0),
-            &shard(1),
-            &shard(2),
+            shard(0),
+            shard(1),
+            shard(2),
             "--out",
             merged.to_str().unwrap(),
         ],
@@ -332,8 +321,8 @@ fn shards_cover_every_run_once() {
         &dir,
         &[
             "merge",
-            &shard(0),
-            &shard(1),
+            shard(0),
+            shard(1),
             "--out",
             partial.to_str().unwrap(),
         ],

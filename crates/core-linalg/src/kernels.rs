@@ -17,8 +17,11 @@
 //! Every sum is taken in one fixed order (documented per kernel), so results are bit-identical
 //! on every run. The products are register-blocked (a block of the output stays in registers
 //! while the inner dimension runs) and compiled twice, for AVX2 and for baseline x86-64, with
-//! the CPU checked at run time; both builds perform the same IEEE operations in the same order
-//! without fused multiply-adds, so the bits do not depend on the CPU either. None allocates.
+//! the CPU checked at run time; both builds perform the same IEEE operations in the same order,
+//! so the bits do not depend on the CPU either. Each term of a sum is added with a fused
+//! multiply-add (`a·b + s` rounded once): one instruction on the AVX2 path, `f64::mul_add` on
+//! the portable one, which is exact everywhere but slow on the rare x86-64 CPU without FMA.
+//! None allocates.
 //!
 //! nalgebra's own `gemm` hands large products to `matrixmultiply`, which allocates its packing
 //! buffers on every call; a training loop that must not allocate per epoch cannot use it.
@@ -33,9 +36,9 @@ use isa::Isa;
 
 use crate::{Activation, Matrix, Vector};
 
-/// The dot product of two equal-length slices, accumulated in four interleaved lanes
-/// (`lane k` sums elements `k, k+4, k+8, …`), combined as `(l0 + l1) + (l2 + l3)`, then the
-/// remaining tail added in order. Fixed order, so deterministic; interleaved, so vectorisable.
+/// The dot product of two equal-length slices, accumulated by fused multiply-adds in four
+/// interleaved lanes (`lane k` sums elements `k, k+4, k+8, …`), combined as
+/// `(l0 + l1) + (l2 + l3)`, then the remaining tail added in order. Fixed order, so deterministic; interleaved, so vectorisable.
 #[inline]
 pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     assert_eq!(x.len(), y.len(), "dot: lengths differ");
@@ -45,19 +48,20 @@ pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     let (x_tail, y_tail) = (xc.remainder(), yc.remainder());
     for (a, b) in xc.zip(yc) {
         for k in 0..4 {
-            lanes[k] += a[k] * b[k];
+            lanes[k] = a[k].mul_add(b[k], lanes[k]);
         }
     }
     let mut sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     for (a, b) in x_tail.iter().zip(y_tail) {
-        sum += a * b;
+        sum = a.mul_add(*b, sum);
     }
     sum
 }
 
 /// `out = a · b` for `a` of shape `n×k` and `b` of shape `k×m`.
 ///
-/// Entry `(i, j)` is summed over `p` in order, `((0 + a[i,0]·b[0,j]) + a[i,1]·b[1,j]) + …`.
+/// Entry `(i, j)` is summed over `p` in order, each term added by one fused multiply-add:
+/// `s ← a[i,p]·b[p,j] + s` rounded once, from `s = 0`.
 ///
 /// # Panics
 /// If the shapes do not agree (an internal bug in the caller).
@@ -183,7 +187,8 @@ pub fn matmul_transpose_a_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
 
 /// `out = a · bᵀ` for `a` of shape `n×m` and `b` of shape `k×m`; `out` is `n×k`.
 ///
-/// Entry `(i, p)` is summed over `j` in order, `((0 + a[i,0]·b[p,0]) + a[i,1]·b[p,1]) + …`.
+/// Entry `(i, p)` is summed over `j` in order, each term added by one fused multiply-add:
+/// `s ← a[i,j]·b[p,j] + s` rounded once, from `s = 0`.
 ///
 /// # Panics
 /// If the shapes do not agree (an internal bug in the caller).

@@ -1,14 +1,15 @@
-//! Runtime choice between an AVX2 build and a baseline build of the same kernel bodies.
+//! Runtime choice between an AVX2 + FMA build and a baseline build of the same kernel bodies.
 //!
-//! This is the only module with `unsafe`: calling a `#[target_feature(enable = "avx2")]`
-//! function is unsafe because it would fault on a CPU without AVX2. [`Isa`] can only be
+//! This is the only module with `unsafe`: calling a `#[target_feature(enable = "avx2,fma")]`
+//! function is unsafe because it would fault on a CPU without AVX2 or FMA. [`Isa`] can only be
 //! obtained through [`Isa::detect`] or [`Isa::available`], which check the CPU first, so
-//! holding an `Isa::avx2()` value is the proof that the call is sound.
+//! holding an `Isa` of kind `Avx2` is the proof that the call is sound.
 //!
 //! Both builds compile the same `#[inline(always)]` code from [`super::blocked`] and
 //! [`super::vmath`]; only the vector width differs, never the operations or their order, so
-//! the results are bit-identical (`fma` is deliberately not enabled, and Rust never fuses a
-//! multiply and an add on its own).
+//! the results are bit-identical. A fused multiply-add is one correctly rounded operation, so
+//! the baseline build's `f64::mul_add` gives the same bits as `vfmadd` (Rust never fuses a
+//! multiply and an add on its own: only the explicit `mul_add` calls are fused).
 #![allow(unsafe_code)]
 
 use super::blocked::{self, ByColumn, ByRow, Product};
@@ -23,7 +24,7 @@ pub(crate) struct Isa(Kind);
 enum Kind {
     /// The target's baseline (SSE2 on x86-64).
     Baseline,
-    /// AVX2, which this CPU has been checked to support.
+    /// AVX2 and FMA, which this CPU has been checked to support.
     #[cfg(target_arch = "x86_64")]
     Avx2,
 }
@@ -33,7 +34,8 @@ impl Isa {
     #[inline]
     pub(crate) fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             return Isa(Kind::Avx2);
         }
         Isa(Kind::Baseline)
@@ -50,11 +52,11 @@ impl Isa {
     }
 }
 
-/// The AVX2 back end of [`Simd`]: one 256-bit instruction per operation.
+/// The AVX2 + FMA back end of [`Simd`]: one 256-bit instruction per operation.
 ///
 /// The private field means only this module can make one, and it does so only in a `Kind::Avx2`
-/// arm of [`dispatch!`], after [`Isa::detect`] saw AVX2: holding an `Avx2` proves the CPU runs
-/// AVX2 instructions. That is the safety argument for every `unsafe` block below.
+/// arm of [`dispatch!`], after [`Isa::detect`] saw AVX2 and FMA: holding an `Avx2` proves the
+/// CPU runs AVX2 and FMA instructions. That is the safety argument for every `unsafe` block below.
 #[cfg(target_arch = "x86_64")]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Avx2(());
@@ -66,7 +68,7 @@ macro_rules! avx2_op {
         #[inline(always)]
         fn $name(self, $($arg: Self::V),*) -> Self::V {
             use std::arch::x86_64::*;
-            // SAFETY: `self` exists only on a CPU with AVX2 (see `Avx2`); the intrinsic
+            // SAFETY: `self` exists only on a CPU with AVX2 and FMA (see `Avx2`); the intrinsic
             // touches no memory.
             unsafe { $expr }
         }
@@ -110,6 +112,7 @@ impl Simd for Avx2 {
     avx2_op!(sub(a, b) => _mm256_sub_pd(a, b));
     avx2_op!(mul(a, b) => _mm256_mul_pd(a, b));
     avx2_op!(div(a, b) => _mm256_div_pd(a, b));
+    avx2_op!(mul_add(a, b, c) => _mm256_fmadd_pd(a, b, c));
     // Ordered, non-signalling predicates: false when either lane is NaN, like Rust's `<`.
     avx2_op!(lt(a, b) => _mm256_cmp_pd::<_CMP_LT_OQ>(a, b));
     avx2_op!(gt(a, b) => _mm256_cmp_pd::<_CMP_GT_OQ>(a, b));
@@ -118,6 +121,10 @@ impl Simd for Avx2 {
     avx2_op!(and(a, b) => _mm256_and_pd(a, b));
     avx2_op!(and_not(a, b) => _mm256_andnot_pd(a, b));
     avx2_op!(or(a, b) => _mm256_or_pd(a, b));
+    avx2_op!(xor(a, b) => _mm256_xor_pd(a, b));
+    // `blendv` takes each lane from `yes` where the mask's sign bit is set: for the all-ones
+    // and all-zeros masks of the comparisons, exactly the portable and/or select.
+    avx2_op!(blend(mask, yes, no) => _mm256_blendv_pd(no, yes, mask));
     avx2_op!(int_sub(a, b) => _mm256_castsi256_pd(_mm256_sub_epi64(
         _mm256_castpd_si256(a),
         _mm256_castpd_si256(b)
@@ -143,7 +150,7 @@ macro_rules! dispatch {
             fn body<S: Simd>($simd: S, $($arg: $ty),*) $(-> $ret)? $body
 
             #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx2")]
+            #[target_feature(enable = "avx2,fma")]
             fn avx2($($arg: $ty),*) $(-> $ret)? {
                 body(Avx2(()), $($arg),*)
             }
@@ -152,7 +159,8 @@ macro_rules! dispatch {
                 Kind::Baseline => body(Portable, $($arg),*),
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `Kind::Avx2` is only constructed by `Isa::detect` after
-                // `is_x86_feature_detected!("avx2")` returned true, so this CPU runs AVX2 code.
+                // `is_x86_feature_detected!` returned true for "avx2" and "fma", so this CPU
+                // runs AVX2 and FMA code.
                 Kind::Avx2 => unsafe { avx2($($arg),*) },
             }
         }

@@ -2,9 +2,9 @@
 //!
 //! The kernels are written once against this type. [`Portable`] implements each operation as a
 //! plain per-lane loop; the AVX2 back end in [`super::isa`] maps each to one 256-bit
-//! instruction. Every operation is a correctly rounded IEEE operation, a comparison or a bit
-//! manipulation with the same per-lane meaning in both, and there is no fused multiply-add, so
-//! both back ends give bit-identical results.
+//! instruction. Every operation is a correctly rounded IEEE operation (the fused multiply-add
+//! included: `a·b + c` rounded once, in both), a comparison or a bit manipulation with the
+//! same per-lane meaning in both, so both back ends give bit-identical results.
 
 /// The operations of a four-lane f64 vector. `Self` is a zero-sized token: holding one proves
 /// the CPU can run the back end.
@@ -22,6 +22,8 @@ pub(crate) trait Simd: Copy {
     fn sub(self, a: Self::V, b: Self::V) -> Self::V;
     fn mul(self, a: Self::V, b: Self::V) -> Self::V;
     fn div(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a · b + c` rounded once (a fused multiply-add).
+    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
     /// All-ones lanes where `a < b` (false for NaN), else zeros.
     fn lt(self, a: Self::V, b: Self::V) -> Self::V;
     /// All-ones lanes where `a > b` (false for NaN), else zeros.
@@ -34,6 +36,10 @@ pub(crate) trait Simd: Copy {
     /// `!a & b`, bitwise.
     fn and_not(self, a: Self::V, b: Self::V) -> Self::V;
     fn or(self, a: Self::V, b: Self::V) -> Self::V;
+    fn xor(self, a: Self::V, b: Self::V) -> Self::V;
+    /// Per lane, `yes` where `mask` is all ones, `no` where it is all zeros (a mask from a
+    /// comparison is always one or the other).
+    fn blend(self, mask: Self::V, yes: Self::V, no: Self::V) -> Self::V;
     /// Lane-wise wrapping `a − b` of the bit patterns as u64.
     fn int_sub(self, a: Self::V, b: Self::V) -> Self::V;
     /// Lane-wise wrapping `a + b` of the bit patterns as u64.
@@ -100,6 +106,10 @@ impl Simd for Portable {
         lanes(|l| a[l] / b[l])
     }
     #[inline(always)]
+    fn mul_add(self, a: [f64; 4], b: [f64; 4], c: [f64; 4]) -> [f64; 4] {
+        lanes(|l| a[l].mul_add(b[l], c[l]))
+    }
+    #[inline(always)]
     fn lt(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
         lanes(|l| mask(a[l] < b[l]))
     }
@@ -126,6 +136,14 @@ impl Simd for Portable {
     #[inline(always)]
     fn or(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
         bits(a, b, |a, b| a | b)
+    }
+    #[inline(always)]
+    fn xor(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+        bits(a, b, |a, b| a ^ b)
+    }
+    #[inline(always)]
+    fn blend(self, mask: [f64; 4], yes: [f64; 4], no: [f64; 4]) -> [f64; 4] {
+        self.or(self.and(mask, yes), self.and_not(mask, no))
     }
     #[inline(always)]
     fn int_sub(self, a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
@@ -159,7 +177,7 @@ impl<S: Simd> Mask<S> {
         let s = yes.s;
         F64x4 {
             s,
-            v: s.or(s.and(self.0.v, yes.v), s.and_not(self.0.v, no.v)),
+            v: s.blend(self.0.v, yes.v, no.v),
         }
     }
 }
@@ -221,28 +239,26 @@ impl<S: Simd> F64x4<S> {
     pub(crate) fn div(self, o: Self) -> Self {
         self.with(self.s.div(self.v, o.v))
     }
+    /// `self · b + c`, rounded once.
+    #[inline(always)]
+    pub(crate) fn mul_add(self, b: Self, c: Self) -> Self {
+        self.with(self.s.mul_add(self.v, b.v, c.v))
+    }
     /// Applies `f` lane by lane (one lane at a time: for the rare transcendental activations).
     #[inline(always)]
     pub(crate) fn map(self, f: impl Fn(f64) -> f64) -> Self {
         let a = self.to_array();
         self.with(self.s.pack([f(a[0]), f(a[1]), f(a[2]), f(a[3])]))
     }
-    /// `|x|`: the sign bit cleared.
-    #[inline(always)]
-    pub(crate) fn abs(self) -> Self {
-        let sign = self.s.splat(-0.0);
-        self.with(self.s.and_not(sign, self.v))
-    }
     /// `−x`: the sign bit flipped (exact, like unary minus).
     #[inline(always)]
     pub(crate) fn neg(self) -> Self {
-        F64x4::splat(self.s, -0.0).xor_sign(self)
+        self.with(self.s.xor(self.s.splat(-0.0), self.v))
     }
+    /// `−|x|`: the sign bit set.
     #[inline(always)]
-    fn xor_sign(self, x: Self) -> Self {
-        // (sign & !x) | (!sign & x) flips exactly the sign bit of x.
-        let s = self.s;
-        x.with(s.or(s.and_not(x.v, self.v), s.and_not(self.v, x.v)))
+    pub(crate) fn neg_abs(self) -> Self {
+        self.with(self.s.or(self.s.splat(-0.0), self.v))
     }
     /// `x` where `x > 0`, else `+0` (so NaN gives 0, like `max(x, 0)`).
     #[inline(always)]

@@ -471,12 +471,15 @@ pub fn curve_csv(outcome: &RunOutcome, stride: usize) -> Option<String> {
     let report = outcome.report.as_ref()?;
     let mut out = String::from("epoch,train_loss,test_loss\n");
     let n = report.train_loss.len();
+    // The test loss is measured at the same epochs (see `spec::training_config`), so each is
+    // found by walking both lists together.
+    let mut tests = report.eval_epochs.iter().zip(&report.eval_loss).peekable();
     for (i, loss) in report.train_loss.iter().enumerate() {
         if i % stride == 0 || i + 1 == n {
-            let test = report
-                .eval_loss
-                .get(i)
-                .map_or_else(String::new, f64::to_string);
+            while tests.next_if(|&(&epoch, _)| epoch < i).is_some() {}
+            let test = tests
+                .next_if(|&(&epoch, _)| epoch == i)
+                .map_or_else(String::new, |(_, test)| test.to_string());
             let _ = writeln!(out, "{i},{loss},{test}");
         }
     }

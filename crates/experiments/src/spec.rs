@@ -1054,7 +1054,9 @@ impl Validator<'_> {
 }
 
 /// The training settings of one run: the model table's values, the swept learning rate and
-/// early stopping, and the record table's loss fraction and gradient-norm stride.
+/// early stopping, and the record table's loss fraction and gradient-norm stride. The test
+/// loss is measured only where the loss curve keeps a point (every `loss_curve_stride`
+/// epochs and the last), which is all a study writes of it.
 fn training_config(
     learning_rate: f64,
     epochs: usize,
@@ -1067,7 +1069,8 @@ fn training_config(
         .with_epochs(epochs)
         .with_early_stopping(early)
         .with_loss_fraction(*record.loss_fraction.get_ref())
-        .with_gradient_norm_stride(*record.gradient_norm_stride.get_ref());
+        .with_gradient_norm_stride(*record.gradient_norm_stride.get_ref())
+        .with_eval_stride(*record.loss_curve_stride.get_ref());
     if let Some(l2) = &m.l2 {
         config = config.with_l2(*l2.get_ref());
     }

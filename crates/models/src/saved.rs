@@ -112,6 +112,17 @@ struct TrainingFile {
     divergence_factor: f64,
     loss_fraction: f64,
     gradient_norm_stride: usize,
+    /// Written only when not 1, so files of models trained with the default are unchanged.
+    #[serde(default = "every_epoch", skip_serializing_if = "is_every_epoch")]
+    eval_stride: usize,
+}
+
+fn every_epoch() -> usize {
+    1
+}
+
+fn is_every_epoch(stride: &usize) -> bool {
+    *stride == 1
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -138,6 +149,7 @@ impl TrainingFile {
             divergence_factor: t.divergence_factor,
             loss_fraction: t.loss_fraction,
             gradient_norm_stride: t.gradient_norm_stride,
+            eval_stride: t.eval_stride,
         }
     }
 
@@ -158,6 +170,7 @@ impl TrainingFile {
             divergence_factor: self.divergence_factor,
             loss_fraction: self.loss_fraction,
             gradient_norm_stride: self.gradient_norm_stride,
+            eval_stride: self.eval_stride,
             threshold,
         };
         config.validate()?;

@@ -63,12 +63,14 @@ pub struct TrainingConfig {
     pub(crate) divergence_factor: f64,
     pub(crate) loss_fraction: f64,
     pub(crate) gradient_norm_stride: usize,
+    pub(crate) eval_stride: usize,
     pub(crate) threshold: f64,
 }
 
 impl Default for TrainingConfig {
     /// Learning rate 0.01, 1,000 epochs, no L2, full batch, no early stopping, divergence
-    /// factor 100, loss fraction 0.3, no gradient-norm sampling, decision threshold 0.5.
+    /// factor 100, loss fraction 0.3, no gradient-norm sampling, the evaluation loss every
+    /// epoch, decision threshold 0.5.
     fn default() -> Self {
         TrainingConfig {
             learning_rate: 0.01,
@@ -79,6 +81,7 @@ impl Default for TrainingConfig {
             divergence_factor: DEFAULT_DIVERGENCE_FACTOR,
             loss_fraction: DEFAULT_LOSS_FRACTION,
             gradient_norm_stride: 0,
+            eval_stride: 1,
             threshold: 0.5,
         }
     }
@@ -122,6 +125,10 @@ impl TrainingConfig {
     /// Gradient norms are sampled every this many epochs (0: never).
     pub fn gradient_norm_stride(&self) -> usize {
         self.gradient_norm_stride
+    }
+    /// The evaluation loss is measured every this many epochs, and at the last.
+    pub fn eval_stride(&self) -> usize {
+        self.eval_stride
     }
     /// The probability at or above which `predict` answers 1.
     pub fn threshold(&self) -> f64 {
@@ -188,6 +195,13 @@ impl TrainingConfig {
                 "a number strictly between 0 and 1, such as 0.3",
             ));
         }
+        if self.eval_stride == 0 {
+            return Err(ModelError::invalid(
+                "eval_stride",
+                0,
+                "an integer ≥ 1 (1 measures the evaluation loss every epoch)",
+            ));
+        }
         if !(0.0..=1.0).contains(&self.threshold) {
             return Err(ModelError::invalid(
                 "threshold",
@@ -242,6 +256,13 @@ macro_rules! training_setters {
         /// Samples each layer's weight-gradient norm every `stride` epochs (0 turns it off).
         pub fn with_gradient_norm_stride(mut self, stride: usize) -> Self {
             self.training_mut().gradient_norm_stride = stride;
+            self
+        }
+        /// Measures the evaluation-set loss every `stride` epochs and at the last one (≥ 1;
+        /// the default 1 measures it every epoch). Each measurement is a forward pass over the
+        /// evaluation set, so a caller that only keeps every k-th point saves that time.
+        pub fn with_eval_stride(mut self, stride: usize) -> Self {
+            self.training_mut().eval_stride = stride;
             self
         }
         /// Sets the probability at or above which `predict` answers 1 (in [0, 1]).
@@ -330,8 +351,12 @@ impl GradientNorms {
 pub struct FitReport {
     /// Objective on the training set after each epoch (`epochs_run + 1` entries).
     pub train_loss: Vec<f64>,
-    /// Mean BCE on the evaluation set at the same points, when one was given (else empty).
+    /// Mean BCE on the evaluation set, when one was given (else empty), at the epochs in
+    /// `eval_epochs`.
     pub eval_loss: Vec<f64>,
+    /// The epochs of `eval_loss`: every `eval_stride`-th epoch from 0, and the last epoch run
+    /// (so with the default stride 1, every epoch, as for `train_loss`).
+    pub eval_epochs: Vec<usize>,
     /// Why training stopped.
     pub stop_reason: StopReason,
     /// Gradient-descent epochs performed.
@@ -474,13 +499,15 @@ pub(crate) fn train<R: Rng + ?Sized>(
     } else {
         settings.epochs.div_ceil(stride)
     };
+    let n_evals = if eval.is_some() {
+        settings.epochs / settings.eval_stride + 2
+    } else {
+        0
+    };
     let mut report = FitReport {
         train_loss: Vec::with_capacity(settings.epochs + 1),
-        eval_loss: Vec::with_capacity(if eval.is_some() {
-            settings.epochs + 1
-        } else {
-            0
-        }),
+        eval_loss: Vec::with_capacity(n_evals),
+        eval_epochs: Vec::with_capacity(n_evals),
         stop_reason: StopReason::Completed,
         epochs_run: 0,
         loss_fraction: settings.loss_fraction,
@@ -504,16 +531,14 @@ pub(crate) fn train<R: Rng + ?Sized>(
         };
         report.train_loss.push(loss);
         report.epochs_run = epoch;
-        if let (Some(e), Some(ews)) = (eval, eval_ws.as_mut()) {
-            network.forward(e.features(), ews);
-            report
-                .eval_loss
-                .push(network.objective(ews, e.labels().as_slice(), 0.0));
+        if epoch.is_multiple_of(settings.eval_stride) {
+            evaluate(network, eval, eval_ws.as_mut(), &mut report, epoch);
         }
 
         let first_loss = report.train_loss[0];
         if !loss.is_finite() || loss > settings.divergence_factor * first_loss {
             report.stop_reason = StopReason::Diverged { epoch, loss };
+            evaluate(network, eval, eval_ws.as_mut(), &mut report, epoch);
             return Err(ModelError::Diverged {
                 epoch,
                 loss,
@@ -567,7 +592,30 @@ pub(crate) fn train<R: Rng + ?Sized>(
             }
         }
     }
+    // Every way out of the loop above leaves the parameters of the last epoch run in place.
+    let last = report.epochs_run;
+    evaluate(network, eval, eval_ws.as_mut(), &mut report, last);
     Ok(report)
+}
+
+/// Appends the evaluation loss at `epoch` to `report`, unless there is no evaluation set or it
+/// was already measured at this epoch.
+fn evaluate(
+    network: &Network,
+    eval: Option<&Dataset>,
+    workspace: Option<&mut Workspace>,
+    report: &mut FitReport,
+    epoch: usize,
+) {
+    if let (Some(e), Some(ws)) = (eval, workspace)
+        && report.eval_epochs.last() != Some(&epoch)
+    {
+        network.forward(e.features(), ws);
+        report
+            .eval_loss
+            .push(network.objective(ws, e.labels().as_slice(), 0.0));
+        report.eval_epochs.push(epoch);
+    }
 }
 
 fn record_gradient_norms(norms: &mut GradientNorms, epoch: usize, grads: &[Layer]) {

@@ -141,6 +141,29 @@ fn three_repeated_runs_give_the_same_bytes() {
 }
 
 #[test]
+fn every_curve_point_has_its_test_loss() {
+    // The test loss is measured only at the curve's points; each must still have one.
+    let dir = temp_dir("curve");
+    let file = write(&dir, "tiny.toml", TINY);
+    let out = run_with_jobs(&dir, &file, "out", "1");
+    let curve = std::fs::read_to_string(out.join("curves/p01-s2.csv")).expect("curve");
+    let rows: Vec<Vec<&str>> = curve
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let epochs: Vec<&str> = rows.iter().map(|r| r[0]).collect();
+    let expected: Vec<String> = (0..=300).step_by(10).map(|e| e.to_string()).collect();
+    assert_eq!(epochs, expected);
+    for row in &rows {
+        assert!(
+            row.len() == 3 && row[2].parse::<f64>().is_ok_and(f64::is_finite),
+            "{row:?}"
+        );
+    }
+}
+
+#[test]
 fn a_diverging_run_is_recorded_and_the_rest_still_written() {
     let dir = temp_dir("diverge");
     let text = tiny_without_original()

@@ -28,6 +28,7 @@ fn fitted_logistic() -> LogisticRegression {
     LogisticRegressionConfig::new()
         .with_epochs(50)
         .with_l2(0.01)
+        .with_eval_stride(10)
         .fit(&data, &mut rng(2))
         .expect("fits")
         .0
@@ -77,6 +78,11 @@ fn the_layout_is_row_major_fan_in_by_fan_out() {
     assert_eq!(w0[1][3].as_f64().unwrap(), mlp.layers()[0].weights[(1, 3)]);
     assert_eq!(json["layer_sizes"], serde_json::json!([2, 7, 5, 1]));
     assert_eq!(json["training"]["epochs"], 50);
+    // The default evaluation stride is left out, so such files read in older versions too.
+    assert!(json["training"].get("eval_stride").is_none());
+    let logistic = to_json(&SavedModel::Logistic(fitted_logistic()), None);
+    let json: serde_json::Value = serde_json::from_str(&logistic).unwrap();
+    assert_eq!(json["training"]["eval_stride"], 10);
 }
 
 fn assert_bad(text: &str, check: impl Fn(&ModelError) -> bool, words: &[&str]) {

@@ -47,6 +47,59 @@ fn curve_lengths_and_epoch_counts_agree() {
 }
 
 #[test]
+fn a_strided_evaluation_loss_is_the_every_epoch_curve_at_its_epochs() {
+    struct StopAt(usize);
+    impl TrainingObserver for StopAt {
+        fn on_epoch(&mut self, p: &EpochProgress) -> ControlFlow<()> {
+            if p.epoch == self.0 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+    let data = two_clusters(20, 3);
+    let eval = two_clusters(12, 4);
+    let config = MlpConfig::new(&[2, 4, 1])
+        .with_epochs(53)
+        .with_learning_rate(0.05);
+    let (_, every) = config
+        .clone()
+        .fit_with(&data, Some(&eval), &mut rng(1), &mut models::NoObserver)
+        .expect("fits");
+    assert_eq!(every.eval_epochs, (0..=53).collect::<Vec<_>>());
+    // Completed, and stopped by the observer between two strided epochs: the last epoch run
+    // is always measured.
+    for (stop_at, expected) in [
+        (usize::MAX, vec![0, 10, 20, 30, 40, 50, 53]),
+        (27, vec![0, 10, 20, 27]),
+        (30, vec![0, 10, 20, 30]),
+    ] {
+        let (_, strided) = config
+            .clone()
+            .with_eval_stride(10)
+            .fit_with(&data, Some(&eval), &mut rng(1), &mut StopAt(stop_at))
+            .expect("fits");
+        assert_eq!(strided.eval_epochs, expected);
+        let picked: Vec<u64> = expected
+            .iter()
+            .map(|&e| every.eval_loss[e].to_bits())
+            .collect();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&strided.eval_loss),
+            picked,
+            "the same values, measured less often"
+        );
+        assert_eq!(
+            bits(&strided.train_loss),
+            bits(&every.train_loss[..strided.train_loss.len()]),
+            "training itself is untouched"
+        );
+    }
+}
+
+#[test]
 fn epochs_to_fraction_is_the_first_epoch_below_the_fraction() {
     let data = two_clusters(30, 2);
     let (_, report) = LogisticRegressionConfig::new()
@@ -237,6 +290,11 @@ fn hyperparameters_are_rejected_with_field_value_and_fix() {
         (
             MlpConfig::new(&[2, 1]).with_batch(BatchMode::MiniBatch { batch_size: 0 }),
             "batch_size",
+            "0",
+        ),
+        (
+            MlpConfig::new(&[2, 1]).with_eval_stride(0),
+            "eval_stride",
             "0",
         ),
     ];

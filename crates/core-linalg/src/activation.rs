@@ -56,15 +56,14 @@ impl Activation {
         }
     }
 
-    /// The forward rule `a = f(z)`.
+    /// The forward rule `a = f(z)`, with the very bits the training kernels compute.
+    ///
+    /// Sigmoid and tanh are evaluated by this crate's own exponential and series (within a few
+    /// ulp of the C library's `exp` and `tanh`, and the same on every platform), not by the
+    /// platform's maths library. ReLU gives `+0` for `z ≤ 0` and for NaN.
     #[inline]
     pub fn apply(self, z: f64) -> f64 {
-        match self {
-            Activation::Identity => z,
-            Activation::Relu => z.max(0.0),
-            Activation::Sigmoid => crate::sigmoid(z),
-            Activation::Tanh => z.tanh(),
-        }
+        crate::kernels::activate(self, z)
     }
 
     /// The derivative `f'(z)`, computed from the output `a = f(z)` (see the table above).

@@ -27,6 +27,7 @@
 //! buffers on every call; a training loop that must not allocate per epoch cannot use it.
 
 mod blocked;
+pub(crate) use blocked::activate;
 mod isa;
 mod lanes;
 mod vmath;
@@ -310,8 +311,9 @@ pub fn add_bias_and_activate(z: &mut Matrix, bias: &Vector, activation: Activati
             Activation::Relu => col
                 .iter_mut()
                 .for_each(|v| *v = blocked::activate(Activation::Relu, *v + b)),
-            Activation::Sigmoid => col.iter_mut().for_each(|v| *v = crate::sigmoid(*v + b)),
-            Activation::Tanh => col.iter_mut().for_each(|v| *v = (*v + b).tanh()),
+            Activation::Sigmoid | Activation::Tanh => col
+                .iter_mut()
+                .for_each(|v| *v = blocked::activate(activation, *v + b)),
         }
     }
 }
@@ -663,6 +665,64 @@ mod tests {
         let mut g = [0.0; 2];
         let loss = mean_bce_with_logits_and_gradient_into(&mut g, &[f64::NAN, 1.0], &[1.0, 1.0]);
         assert!(loss.is_nan() && g[0].is_nan() && g[1].is_finite());
+    }
+
+    /// The distance in units in the last place between two finite f64s of the same sign.
+    fn ulps(a: f64, b: f64) -> u64 {
+        a.to_bits().abs_diff(b.to_bits())
+    }
+
+    #[test]
+    fn own_sigmoid_and_tanh_are_within_a_few_ulp_of_the_c_library() {
+        // Dense near 0 (the series, and where it meets the exponential form), then wide.
+        let mut zs: Vec<f64> = (-20_000..=20_000).map(|i| i as f64 * 5e-5).collect();
+        zs.extend((-4000..=4000).map(|i| i as f64 * 0.01));
+        zs.extend((-300..=300).map(|i| 1.1f64.powi(i)));
+        zs.extend([
+            0.3,
+            -0.3,
+            0.3f64.next_down(),
+            1e-300,
+            5e-324,
+            19.0,
+            22.0,
+            40.0,
+            700.0,
+        ]);
+        let (mut worst_tanh, mut worst_sigmoid) = (0, 0);
+        for &z in &zs {
+            for z in [z, -z] {
+                let tanh = Activation::Tanh.apply(z);
+                assert_eq!(tanh.is_sign_negative(), z.is_sign_negative(), "tanh({z:e})");
+                worst_tanh = worst_tanh.max(ulps(tanh, z.tanh()));
+                let sigmoid = Activation::Sigmoid.apply(z);
+                worst_sigmoid = worst_sigmoid.max(ulps(sigmoid, crate::sigmoid(z)));
+            }
+        }
+        assert!(
+            worst_tanh <= 3,
+            "tanh is {worst_tanh} ulp from the C library's"
+        );
+        assert!(
+            worst_sigmoid <= 2,
+            "σ is {worst_sigmoid} ulp from the libm form"
+        );
+        for (z, tanh, sigmoid) in [
+            (0.0, 0.0, 0.5),
+            (f64::INFINITY, 1.0, 1.0),
+            (f64::NEG_INFINITY, -1.0, 0.0),
+            (-800.0, -1.0, 0.0),
+        ] {
+            assert_eq!(
+                Activation::Tanh.apply(z).to_bits(),
+                f64::to_bits(tanh),
+                "{z}"
+            );
+            assert_eq!(Activation::Sigmoid.apply(z), sigmoid, "{z}");
+        }
+        assert_eq!(Activation::Tanh.apply(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert!(Activation::Tanh.apply(f64::NAN).is_nan());
+        assert!(Activation::Sigmoid.apply(f64::NAN).is_nan());
     }
 
     #[test]

@@ -311,13 +311,17 @@ impl Network {
         grads
     }
 
-    /// Probabilities `σ(logit)` for each row of `x` (allocates its own workspace).
+    /// Probabilities `σ(logit)` for each row of `x` (allocates its own workspace). σ is
+    /// `core-linalg`'s own (as for sigmoid hidden layers), so predictions have the same bits on
+    /// every platform.
     pub(crate) fn predict_proba(&self, x: &Matrix) -> Vector {
         let mut ws = Workspace::new(self, x.nrows());
         self.forward(x, &mut ws);
         Vector::from_iterator(
             x.nrows(),
-            self.logits(&ws).iter().map(|&z| core_linalg::sigmoid(z)),
+            self.logits(&ws)
+                .iter()
+                .map(|&z| Activation::Sigmoid.apply(z)),
         )
     }
 }

@@ -14,7 +14,8 @@
 //! - [`product_transpose_a`]: `out[p, j] = Σ_i a[i, p] · b[i, j]`, a block of up to 2 × 4
 //!   entries accumulated at once in the four-lane order of [`super::dot`].
 
-use super::lanes::{F64x4, Simd};
+use super::lanes::{F64x4, Portable, Simd};
+use super::vmath;
 use crate::Activation;
 
 /// Where the right-hand coefficients `coef(q, j)` of [`product`] come from.
@@ -144,10 +145,10 @@ struct Plain;
 #[derive(Clone, Copy)]
 struct BiasThen<'a, const RELU: bool>(&'a [f64]);
 
-/// `activation(sum + bias[j])` for sigmoid and tanh, lane by lane through the scalar rule
-/// (the transcendental function dominates, so the activation is matched at run time).
+/// `activation(sum + bias[j])` for sigmoid and tanh, four lanes at once by
+/// [`super::vmath`] (the function itself dominates, so the activation is matched at run time).
 #[derive(Clone, Copy)]
-struct BiasThenScalar<'a>(&'a [f64], Activation);
+struct BiasThenSmooth<'a>(&'a [f64], Activation);
 
 /// `sum · relu'` from the stored output (`n × m` column-major).
 #[derive(Clone, Copy)]
@@ -186,7 +187,7 @@ impl<const RELU: bool> Rule for BiasThen<'_, RELU> {
     }
 }
 
-impl Rule for BiasThenScalar<'_> {
+impl Rule for BiasThenSmooth<'_> {
     #[inline(always)]
     fn scalar(self, sum: f64, _: usize, j: usize, _: usize) -> f64 {
         activate(self.1, sum + self.0[j])
@@ -194,7 +195,11 @@ impl Rule for BiasThenScalar<'_> {
     #[inline(always)]
     fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, j: usize, _: usize) -> F64x4<S> {
         let z = sum.add(F64x4::splat(sum.token(), self.0[j]));
-        z.map(|z| activate(self.1, z))
+        match self.1 {
+            Activation::Sigmoid => vmath::sigmoid(z),
+            Activation::Tanh => vmath::tanh(z),
+            other => z.map(|z| activate(other, z)),
+        }
     }
 }
 
@@ -231,7 +236,9 @@ impl Rule for TimesPolynomialDerivative<'_> {
     }
 }
 
-/// `activation(z)`, written exactly as [`super::add_bias_and_activate`] computes it.
+/// `activation(z)`: the rule of [`Activation::apply`] and of every kernel. Sigmoid and tanh are
+/// [`super::vmath`]'s four-lane functions run on one lane of the portable back end, so a
+/// scalar tail gets the same bits as the vector lanes.
 #[inline(always)]
 pub(crate) fn activate(activation: Activation, z: f64) -> f64 {
     match activation {
@@ -244,8 +251,8 @@ pub(crate) fn activate(activation: Activation, z: f64) -> f64 {
                 0.0
             }
         }
-        Activation::Sigmoid => crate::sigmoid(z),
-        Activation::Tanh => z.tanh(),
+        Activation::Sigmoid => vmath::sigmoid(F64x4::splat(Portable, z)).to_array()[0],
+        Activation::Tanh => vmath::tanh(F64x4::splat(Portable, z)).to_array()[0],
     }
 }
 
@@ -295,7 +302,7 @@ pub(crate) fn product<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Produc
             match activation {
                 Activation::Identity => product_with(s, out, p, BiasThen::<false>(bias)),
                 Activation::Relu => product_with(s, out, p, BiasThen::<true>(bias)),
-                _ => product_with(s, out, p, BiasThenScalar(bias, activation)),
+                _ => product_with(s, out, p, BiasThenSmooth(bias, activation)),
             }
         }
         (Finish::TimesDerivative { output, activation }, false) => {

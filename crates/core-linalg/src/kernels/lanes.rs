@@ -255,6 +255,17 @@ impl<S: Simd> F64x4<S> {
     pub(crate) fn neg(self) -> Self {
         self.with(self.s.xor(self.s.splat(-0.0), self.v))
     }
+    /// `|x|`: the sign bit cleared.
+    #[inline(always)]
+    pub(crate) fn abs(self) -> Self {
+        self.with(self.s.and_not(self.s.splat(-0.0), self.v))
+    }
+    /// `|self|` with the sign of `z` (`self` must have its sign bit clear).
+    #[inline(always)]
+    pub(crate) fn with_sign_of(self, z: Self) -> Self {
+        let sign = self.s.splat(-0.0);
+        self.with(self.s.or(self.v, self.s.and(sign, z.v)))
+    }
     /// `−|x|`: the sign bit set.
     #[inline(always)]
     pub(crate) fn neg_abs(self) -> Self {

@@ -345,6 +345,7 @@ fn product_with<S: Simd, B: Coefficients, R: Rule>(
 #[inline(always)]
 fn wide<S: Simd, B: Coefficients, R: Rule>(s: S, out: &mut [f64], p: Product<'_, B>, rule: R) {
     const L1_BUDGET: usize = 16 * 1024 / std::mem::size_of::<f64>();
+    // A whole number of 12-row blocks (24 rows at least), so only the last chunk has a tail.
     let chunk = (L1_BUDGET / p.inner.max(1)).max(24) / 24 * 24;
     let mut r0 = 0;
     while r0 < p.n {

@@ -464,7 +464,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
     }
     if let Some(path) = &args.save {
         let json = saved::to_json(&model, standardization.as_ref());
-        write_atomic(path, json.as_bytes()).map_err(|e| Failure::Usage(e.to_string()))?;
+        write_atomic(path, json.as_bytes()).map_err(|e| Failure::Internal(e.to_string()))?;
         println!("saved {}", path.display());
         if let Some(report) = &report {
             let curve_path = with_suffix(path, ".loss.csv");
@@ -477,7 +477,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
                 curve.push_str(&format!("{i},{loss},{test}\n"));
             }
             write_atomic(&curve_path, curve.as_bytes())
-                .map_err(|e| Failure::Usage(e.to_string()))?;
+                .map_err(|e| Failure::Internal(e.to_string()))?;
             println!("saved {}", curve_path.display());
             save_pictures(path, &model, report, &train, test.as_ref(), args);
         }
@@ -522,7 +522,7 @@ pub fn predict(args: &PredictArgs) -> Result<ExitCode, Failure> {
     for p in proba.iter() {
         out.push_str(&format!("{p},{}\n", u8::from(*p >= threshold)));
     }
-    write_atomic(&args.out, out.as_bytes()).map_err(|e| usage(e.to_string()))?;
+    write_atomic(&args.out, out.as_bytes()).map_err(|e| Failure::Internal(e.to_string()))?;
     println!(
         "wrote {} predictions to {}",
         proba.len(),

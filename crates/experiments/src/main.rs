@@ -178,7 +178,10 @@ fn exit_status(tally: study::Tally) -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         Some(Command::Merge { dirs, out, force }) => {
-            let tally = merge::merge(dirs, out, *force).map_err(Failure::Usage)?;
+            let tally = merge::merge(dirs, out, *force).map_err(|e| match e {
+                merge::MergeError::Input(message) => Failure::Usage(message),
+                merge::MergeError::Write(message) => Failure::Internal(message),
+            })?;
             eprintln!(
                 "merged {} runs into {}",
                 tally.ok + tally.not_ok,

@@ -27,12 +27,36 @@ fn read(path: &Path) -> Result<String, String> {
     })
 }
 
+/// Why a merge failed.
+#[derive(Debug)]
+pub enum MergeError {
+    /// The shard folders or the output folder cannot be used (exit 2: nothing was merged).
+    Input(String),
+    /// An output file could not be written (exit 1, as for a study); the message names it.
+    Write(String),
+}
+
+impl From<String> for MergeError {
+    fn from(message: String) -> Self {
+        MergeError::Input(message)
+    }
+}
+
+impl From<&str> for MergeError {
+    fn from(message: &str) -> Self {
+        MergeError::Input(message.to_owned())
+    }
+}
+
 /// Merges shard folders into `out`.
 ///
 /// # Errors
-/// A message when the folders are not shards of one study (different study files, seeds or
-/// `--quick`), when a run appears twice with different results, or when runs are missing.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String> {
+/// [`MergeError::Input`] when the folders are not shards of one study (different study files,
+/// seeds or `--quick`), when a run appears twice with different results, when runs are
+/// missing, or when the output folder cannot be used; [`MergeError::Write`] when an output
+/// file cannot be written.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, MergeError> {
+    let write_failed = |e: output::WriteError| MergeError::Write(e.to_string());
     let first = dirs
         .first()
         .ok_or("merge needs at least one shard folder")?;
@@ -42,20 +66,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
         .map_err(|e| format!("{}: {e}", first.join("metadata.json").display()))?;
     for dir in &dirs[1..] {
         if read(&dir.join("study.toml"))? != source {
-            return Err(format!(
+            return Err(MergeError::Input(format!(
                 "{} ran a different study file than {}: only shards of one study can be merged",
                 dir.display(),
                 first.display()
-            ));
+            )));
         }
         let other: ShardMetadata = serde_json::from_str(&read(&dir.join("metadata.json"))?)
             .map_err(|e| format!("{}: {e}", dir.join("metadata.json").display()))?;
         if other.seeds != metadata.seeds || other.quick != metadata.quick {
-            return Err(format!(
+            return Err(MergeError::Input(format!(
                 "{} used other seeds or --quick than {}: only shards of one study can be merged",
                 dir.display(),
                 first.display()
-            ));
+            )));
         }
     }
     let options = PlanOptions {
@@ -85,12 +109,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
                     ..record.clone()
                 };
                 if &same != existing {
-                    return Err(format!(
+                    return Err(MergeError::Input(format!(
                         "run {} differs between {} and {}: the shards disagree",
                         record.id,
                         from.display(),
                         path.display()
-                    ));
+                    )));
                 }
                 continue;
             }
@@ -104,17 +128,17 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
         .map(|r| r.id())
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
+        return Err(MergeError::Input(format!(
             "{} of {} runs are missing (first: {}): merge every shard's folder",
             missing.len(),
             plan.runs.len(),
             missing[..missing.len().min(5)].join(", ")
-        ));
+        )));
     }
 
     output::prepare_output_dir(out, force, false)?;
     let _lock = output::Lock::acquire(out)?;
-    write_atomic(&out.join("study.toml"), source.as_bytes()).map_err(|e| e.to_string())?;
+    write_atomic(&out.join("study.toml"), source.as_bytes()).map_err(write_failed)?;
     let merged_metadata = serde_json::json!({
         "program": "experiments",
         "version": env!("CARGO_PKG_VERSION"),
@@ -126,7 +150,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
         "merged_at": output::utc_now(),
     });
     let json = serde_json::to_string_pretty(&merged_metadata).map_err(|e| e.to_string())?;
-    write_atomic(&out.join("metadata.json"), json.as_bytes()).map_err(|e| e.to_string())?;
+    write_atomic(&out.join("metadata.json"), json.as_bytes()).map_err(write_failed)?;
     for (record, from) in records.values() {
         let shard_dir = from
             .parent()
@@ -140,18 +164,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, String>
         ] {
             let src = shard_dir.join(sub).join(format!("{}{suffix}", record.id));
             if src.is_file() {
-                std::fs::create_dir_all(out.join(sub)).map_err(|e| e.to_string())?;
+                std::fs::create_dir_all(out.join(sub)).map_err(|e| {
+                    MergeError::Write(format!("cannot create {}: {e}", out.join(sub).display()))
+                })?;
                 let bytes = std::fs::read(&src).map_err(|e| format!("{}: {e}", src.display()))?;
                 write_atomic(
                     &out.join(sub).join(format!("{}{suffix}", record.id)),
                     &bytes,
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(write_failed)?;
             }
         }
     }
     let records: Vec<RunRecord> = records.into_values().map(|(r, _)| r).collect();
-    study::write_tables(&plan, out, &records)?;
+    study::write_tables(&plan, out, &records).map_err(MergeError::Write)?;
     report::write_study_report(&plan, out, &records);
     let ok = records
         .iter()

@@ -123,6 +123,59 @@ fn train_then_predict_reproduces_the_metrics() {
     assert_eq!(again.status.code(), Some(2));
 }
 
+/// An output file that cannot be written exits 1 naming it, as a study's does. `/proc/self`
+/// stands in for a folder no one can write to (the tests run as root, where permissions do not
+/// stop writes).
+#[test]
+fn an_output_file_that_cannot_be_written_exits_1_naming_it() {
+    let dir = temp_dir("unwritable-output");
+    let csv = points_csv(&dir);
+    let blocked_model = Path::new("/proc/self/model.json");
+    let train = |save: &Path| {
+        run(
+            &dir,
+            &[
+                "train",
+                "--data",
+                csv.to_str().unwrap(),
+                "--epochs",
+                "5",
+                "--save",
+                save.to_str().unwrap(),
+            ],
+        )
+    };
+    let output = train(blocked_model);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/proc/self/model.json"),
+        "{}",
+        stderr(&output)
+    );
+
+    let model = dir.join("model.json");
+    let output = train(&model);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            csv.to_str().unwrap(),
+            "--out",
+            "/proc/self/predictions.csv",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("/proc/self/predictions.csv"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 #[test]
 fn init_only_then_one_epoch_equals_one_library_step() {
     let dir = temp_dir("init-only");

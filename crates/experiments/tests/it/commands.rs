@@ -21,6 +21,23 @@ fn points_csv(dir: &Path) -> std::path::PathBuf {
     write(dir, "points.csv", text)
 }
 
+/// `experiments predict --model MODEL --data DATA --out OUT`, run in `dir`.
+fn predict(dir: &Path, model: &Path, data: &Path, out: &Path) -> std::process::Output {
+    let arg = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
+    run(
+        dir,
+        &[
+            "predict",
+            "--model",
+            &arg(model),
+            "--data",
+            &arg(data),
+            "--out",
+            &arg(out),
+        ],
+    )
+}
+
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -62,18 +79,7 @@ fn train_then_predict_reproduces_the_metrics() {
     assert_eq!(trained.status.code(), Some(0), "{}", stderr(&trained));
     assert!(dir.join("model.loss.csv").is_file());
     let out = dir.join("predictions.csv");
-    let predicted = run(
-        &dir,
-        &[
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--data",
-            csv.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let predicted = predict(&dir, &model, &csv, &out);
     assert_eq!(predicted.status.code(), Some(0), "{}", stderr(&predicted));
     assert_eq!(
         metrics_line(&stdout(&trained), "train ("),
@@ -91,35 +97,13 @@ fn train_then_predict_reproduces_the_metrics() {
         .collect();
     let unlabelled = write(&dir, "features.csv", features);
     let out2 = dir.join("predictions2.csv");
-    let output = run(
-        &dir,
-        &[
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--data",
-            unlabelled.to_str().unwrap(),
-            "--out",
-            out2.to_str().unwrap(),
-        ],
-    );
+    let output = predict(&dir, &model, &unlabelled, &out2);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&out2).unwrap());
     assert!(!stdout(&output).contains("precision"));
 
     // Existing outputs are not replaced without --force.
-    let again = run(
-        &dir,
-        &[
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--data",
-            csv.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let again = predict(&dir, &model, &csv, &out);
     assert_eq!(again.status.code(), Some(2));
 }
 
@@ -156,18 +140,7 @@ fn an_output_file_that_cannot_be_written_exits_1_naming_it() {
     let model = dir.join("model.json");
     let output = train(&model);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let output = run(
-        &dir,
-        &[
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--data",
-            csv.to_str().unwrap(),
-            "--out",
-            "/proc/self/predictions.csv",
-        ],
-    );
+    let output = predict(&dir, &model, &csv, Path::new("/proc/self/predictions.csv"));
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("/proc/self/predictions.csv"),
@@ -274,18 +247,7 @@ fn bad_model_files_and_mismatched_data_are_usage_errors() {
         ("cut.json", "{\"format\": \"binclass-model\", \"format_ver"),
     ] {
         let model = write(&dir, name, text);
-        let output = run(
-            &dir,
-            &[
-                "predict",
-                "--model",
-                model.to_str().unwrap(),
-                "--data",
-                csv.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        );
+        let output = predict(&dir, &model, &csv, &out);
         assert_eq!(output.status.code(), Some(2), "{name}");
         assert!(
             stderr(&output).contains(name),
@@ -309,18 +271,7 @@ fn bad_model_files_and_mismatched_data_are_usage_errors() {
         ],
     );
     let wide = write(&dir, "wide.csv", "1,2,3,4,0\n5,6,7,8,1\n");
-    let output = run(
-        &dir,
-        &[
-            "predict",
-            "--model",
-            model.to_str().unwrap(),
-            "--data",
-            wide.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = predict(&dir, &model, &wide, &out);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("expects 2 features"),

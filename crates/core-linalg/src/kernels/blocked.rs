@@ -471,9 +471,18 @@ fn transpose_a_columns<const P: usize, const J: usize, S: Simd>(
         transpose_a_block::<P, J, S>(s, out, (a, b), (n, k), (p0, j0));
         p0 += P;
     }
-    while p0 < k {
-        transpose_a_block::<1, J, S>(s, out, (a, b), (n, k), (p0, j0));
-        p0 += 1;
+    // The remaining rows in one block, not one by one: each block's sums are independent
+    // chains, and a lone chain waits on its own additions (logistic regression's two
+    // weights took twice as long one at a time).
+    let ab = (a, b);
+    match k - p0 {
+        0 => {}
+        1 => transpose_a_block::<1, J, S>(s, out, ab, (n, k), (p0, j0)),
+        2 if P > 2 => transpose_a_block::<2, J, S>(s, out, ab, (n, k), (p0, j0)),
+        3 if P > 3 => transpose_a_block::<3, J, S>(s, out, ab, (n, k), (p0, j0)),
+        4 if P > 4 => transpose_a_block::<4, J, S>(s, out, ab, (n, k), (p0, j0)),
+        5 if P > 5 => transpose_a_block::<5, J, S>(s, out, ab, (n, k), (p0, j0)),
+        _ => unreachable!("fewer than P rows remain"),
     }
 }
 

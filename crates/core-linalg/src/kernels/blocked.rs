@@ -1,20 +1,23 @@
-//! Register-blocked bodies of the product kernels, written once and compiled twice (for AVX2 +
-//! FMA and for baseline x86-64) by [`super::isa`]. Everything here is `#[inline(always)]` so that it
-//! is compiled with the features of the function it is inlined into.
+//! Register-blocked bodies of the product kernels, written once against [`RowLanes`] and
+//! compiled three times by [`super::isa`]: eight lanes for AVX-512, four for AVX2 + FMA and for
+//! baseline x86-64. Everything here is `#[inline(always)]` so that it is compiled with the
+//! features of the function it is inlined into.
 //!
 //! Two shapes cover the three products of backpropagation:
 //!
 //! - [`product`]: `out[i, j] = finish(Σ_q a[i, q] · coef(q, j))`, vectorised down the rows: a
-//!   block of up to 12 rows × 4 columns of `out` stays in registers while `q` runs, so each
+//!   block of up to 12 rows (32 with eight lanes) × 4 columns of `out` stays in registers while
+//!   `q` runs, so each
 //!   loaded piece of `a` is used for four columns. Each entry is summed in the order
 //!   `fma(a₁, c₁, fma(a₀, c₀, 0))…` (each term added by one fused multiply-add), the same in
 //!   every lane and in the scalar tail rows, so the block shape changes no bit. `coef` is `W` ([`ByColumn`], forward) or `Wᵀ` ([`ByRow`],
 //!   input gradient), and `finish` may fuse the bias and activation or the activation
 //!   derivative.
 //! - [`product_transpose_a`]: `out[p, j] = Σ_i a[i, p] · b[i, j]`, a block of up to 2 × 4
-//!   entries accumulated at once in the four-lane order of [`super::dot`].
+//!   entries (4 × 4 with eight lanes, two entries' four lanes to a vector) accumulated at once
+//!   in the four-lane order of [`super::dot`].
 
-use super::lanes::{F64x4, Portable, Simd};
+use super::lanes::{F64x4, Portable, RowLanes, Simd};
 use super::vmath;
 use crate::Activation;
 
@@ -132,8 +135,8 @@ pub(crate) enum Finish<'a> {
 pub(crate) trait Rule: Copy {
     /// One entry: the scalar rule every lane of [`Rule::lanes`] follows exactly.
     fn scalar(self, sum: f64, i: usize, j: usize, n: usize) -> f64;
-    /// Four entries, rows `i..i + 4` of column `j`.
-    fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S>;
+    /// `W::LANES` entries, rows `i..i + W::LANES` of column `j`.
+    fn lanes<W: RowLanes>(self, w: W, sum: W::V, i: usize, j: usize, n: usize) -> W::V;
 }
 
 /// Store the sum.
@@ -165,7 +168,7 @@ impl Rule for Plain {
         sum
     }
     #[inline(always)]
-    fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, _: usize, _: usize) -> F64x4<S> {
+    fn lanes<W: RowLanes>(self, _: W, sum: W::V, _: usize, _: usize, _: usize) -> W::V {
         sum
     }
 }
@@ -181,9 +184,9 @@ impl<const RELU: bool> Rule for BiasThen<'_, RELU> {
         }
     }
     #[inline(always)]
-    fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, j: usize, _: usize) -> F64x4<S> {
-        let z = sum.add(F64x4::splat(sum.token(), self.0[j]));
-        if RELU { z.relu() } else { z }
+    fn lanes<W: RowLanes>(self, w: W, sum: W::V, _: usize, j: usize, _: usize) -> W::V {
+        let z = w.add(sum, w.splat(self.0[j]));
+        if RELU { w.relu(z) } else { z }
     }
 }
 
@@ -193,13 +196,13 @@ impl Rule for BiasThenSmooth<'_> {
         activate(self.1, sum + self.0[j])
     }
     #[inline(always)]
-    fn lanes<S: Simd>(self, sum: F64x4<S>, _: usize, j: usize, _: usize) -> F64x4<S> {
-        let z = sum.add(F64x4::splat(sum.token(), self.0[j]));
-        match self.1 {
+    fn lanes<W: RowLanes>(self, w: W, sum: W::V, _: usize, j: usize, _: usize) -> W::V {
+        let z = w.add(sum, w.splat(self.0[j]));
+        w.by_fours(z, |z| match self.1 {
             Activation::Sigmoid => vmath::sigmoid(z),
             Activation::Tanh => vmath::tanh(z),
             other => z.map(|z| activate(other, z)),
-        }
+        })
     }
 }
 
@@ -209,11 +212,8 @@ impl Rule for TimesReluDerivative<'_> {
         times_derivative(Activation::Relu, sum, self.0[i + j * n])
     }
     #[inline(always)]
-    fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S> {
-        let s = sum.token();
-        let a = F64x4::load(s, &self.0[i + j * n..]);
-        let zero = F64x4::zero(s);
-        zero.ge(a).select(zero, sum)
+    fn lanes<W: RowLanes>(self, w: W, sum: W::V, i: usize, j: usize, n: usize) -> W::V {
+        w.relu_gate(sum, w.load(&self.0[i + j * n..]))
     }
 }
 
@@ -223,14 +223,13 @@ impl Rule for TimesPolynomialDerivative<'_> {
         times_derivative(self.1, sum, self.0[i + j * n])
     }
     #[inline(always)]
-    fn lanes<S: Simd>(self, sum: F64x4<S>, i: usize, j: usize, n: usize) -> F64x4<S> {
-        let s = sum.token();
-        let a = F64x4::load(s, &self.0[i + j * n..]);
-        let one = F64x4::splat(s, 1.0);
+    fn lanes<W: RowLanes>(self, w: W, sum: W::V, i: usize, j: usize, n: usize) -> W::V {
+        let a = w.load(&self.0[i + j * n..]);
+        let one = w.splat(1.0);
         // The same operations, in the same order, as `times_derivative`.
         match self.1 {
-            Activation::Sigmoid => sum.mul(a.mul(one.sub(a))),
-            Activation::Tanh => sum.mul(one.sub(a.mul(a))),
+            Activation::Sigmoid => w.mul(sum, w.mul(a, w.sub(one, a))),
+            Activation::Tanh => w.mul(sum, w.sub(one, w.mul(a, a))),
             Activation::Identity | Activation::Relu => sum,
         }
     }
@@ -292,24 +291,24 @@ pub(crate) struct Product<'a, B> {
 /// product ([`ByColumn`]), the activation derivative the input gradient ([`ByRow`]). Keeping
 /// each to its own product halves the code compiled (every rule is a copy of every block).
 #[inline(always)]
-pub(crate) fn product<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Product<'_, B>) {
+pub(crate) fn product<W: RowLanes, B: Coefficients>(w: W, out: &mut [f64], p: Product<'_, B>) {
     assert_eq!(out.len(), p.n * p.m, "product: output length");
     assert_eq!(p.a.len(), p.n * p.inner, "product: input length");
     match (p.finish, B::FORWARD) {
-        (Finish::Plain, _) => product_with(s, out, p, Plain),
+        (Finish::Plain, _) => product_with(w, out, p, Plain),
         (Finish::BiasActivate { bias, activation }, true) => {
             assert_eq!(bias.len(), p.m, "product: bias length");
             match activation {
-                Activation::Identity => product_with(s, out, p, BiasThen::<false>(bias)),
-                Activation::Relu => product_with(s, out, p, BiasThen::<true>(bias)),
-                _ => product_with(s, out, p, BiasThenSmooth(bias, activation)),
+                Activation::Identity => product_with(w, out, p, BiasThen::<false>(bias)),
+                Activation::Relu => product_with(w, out, p, BiasThen::<true>(bias)),
+                _ => product_with(w, out, p, BiasThenSmooth(bias, activation)),
             }
         }
         (Finish::TimesDerivative { output, activation }, false) => {
             assert_eq!(output.len(), p.n * p.m, "product: activations length");
             match activation {
-                Activation::Relu => product_with(s, out, p, TimesReluDerivative(output)),
-                _ => product_with(s, out, p, TimesPolynomialDerivative(output, activation)),
+                Activation::Relu => product_with(w, out, p, TimesReluDerivative(output)),
+                _ => product_with(w, out, p, TimesPolynomialDerivative(output, activation)),
             }
         }
         _ => panic!("product: this finish does not belong to this product"),
@@ -317,8 +316,8 @@ pub(crate) fn product<S: Simd, B: Coefficients>(s: S, out: &mut [f64], p: Produc
 }
 
 #[inline(always)]
-fn product_with<S: Simd, B: Coefficients, R: Rule>(
-    s: S,
+fn product_with<W: RowLanes, B: Coefficients, R: Rule>(
+    w: W,
     out: &mut [f64],
     p: Product<'_, B>,
     rule: R,
@@ -332,10 +331,10 @@ fn product_with<S: Simd, B: Coefficients, R: Rule>(
     // (8 × 4 did 8 for 6; measured 7 % faster on W50 and D10).
     match p.m {
         0 => {}
-        1 => column_group::<8, 1, S, B, R>(s, out, p, rule, 0..p.n, 0),
-        2 => column_group::<3, 2, S, B, R>(s, out, p, rule, 0..p.n, 0),
-        3 => column_group::<2, 3, S, B, R>(s, out, p, rule, 0..p.n, 0),
-        _ => wide(s, out, p, rule),
+        1 => column_group::<8, 1, W, B, R>(w, out, p, rule, 0..p.n, 0),
+        2 => column_group::<3, 2, W, B, R>(w, out, p, rule, 0..p.n, 0),
+        3 => column_group::<2, 3, W, B, R>(w, out, p, rule, 0..p.n, 0),
+        _ => wide(w, out, p, rule),
     }
 }
 
@@ -343,20 +342,35 @@ fn product_with<S: Simd, B: Coefficients, R: Rule>(
 /// each chunk is swept one group of four columns at a time, so the chunk of `a` is reused
 /// from L1 by every group and each group writes four sequential streams of `out`.
 #[inline(always)]
-fn wide<S: Simd, B: Coefficients, R: Rule>(s: S, out: &mut [f64], p: Product<'_, B>, rule: R) {
+fn wide<W: RowLanes, B: Coefficients, R: Rule>(w: W, out: &mut [f64], p: Product<'_, B>, rule: R) {
+    if W::LANES > 4 {
+        wide_with::<4, W, B, R>(w, out, p, rule);
+    } else {
+        wide_with::<3, W, B, R>(w, out, p, rule);
+    }
+}
+
+#[inline(always)]
+fn wide_with<const MV: usize, W: RowLanes, B: Coefficients, R: Rule>(
+    w: W,
+    out: &mut [f64],
+    p: Product<'_, B>,
+    rule: R,
+) {
     const L1_BUDGET: usize = 16 * 1024 / std::mem::size_of::<f64>();
-    // A whole number of 12-row blocks (24 rows at least), so only the last chunk has a tail.
-    let chunk = (L1_BUDGET / p.inner.max(1)).max(24) / 24 * 24;
+    // A whole number of row blocks (two at least), so only the last chunk has a tail.
+    let block_rows = MV * W::LANES;
+    let chunk = (L1_BUDGET / p.inner.max(1)).max(2 * block_rows) / block_rows * block_rows;
     let mut r0 = 0;
     while r0 < p.n {
         let rows = r0..(r0 + chunk).min(p.n);
         let mut j0 = 0;
         while j0 < p.m {
             match p.m - j0 {
-                1 => column_group::<3, 1, S, B, R>(s, out, p, rule, rows.clone(), j0),
-                2 => column_group::<3, 2, S, B, R>(s, out, p, rule, rows.clone(), j0),
-                3 => column_group::<3, 3, S, B, R>(s, out, p, rule, rows.clone(), j0),
-                _ => column_group::<3, 4, S, B, R>(s, out, p, rule, rows.clone(), j0),
+                1 => column_group::<MV, 1, W, B, R>(w, out, p, rule, rows.clone(), j0),
+                2 => column_group::<MV, 2, W, B, R>(w, out, p, rule, rows.clone(), j0),
+                3 => column_group::<MV, 3, W, B, R>(w, out, p, rule, rows.clone(), j0),
+                _ => column_group::<MV, 4, W, B, R>(w, out, p, rule, rows.clone(), j0),
             }
             j0 += 4;
         }
@@ -364,10 +378,11 @@ fn wide<S: Simd, B: Coefficients, R: Rule>(s: S, out: &mut [f64], p: Product<'_,
     }
 }
 
-/// Columns `j0..j0 + NR` of `out` for `rows`, `4·MV` rows at a time, then 4, then one by one.
+/// Columns `j0..j0 + NR` of `out` for `rows`, `LANES·MV` rows at a time, then `LANES`, then
+/// 4, then one by one.
 #[inline(always)]
-fn column_group<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: Rule>(
-    s: S,
+fn column_group<const MV: usize, const NR: usize, W: RowLanes, B: Coefficients, R: Rule>(
+    w: W,
     out: &mut [f64],
     p: Product<'_, B>,
     rule: R,
@@ -375,12 +390,16 @@ fn column_group<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: R
     j0: usize,
 ) {
     let mut i0 = rows.start;
-    while i0 + 4 * MV <= rows.end {
-        block::<MV, NR, S, B, R>(s, out, p, rule, (i0, j0));
-        i0 += 4 * MV;
+    while i0 + W::LANES * MV <= rows.end {
+        block::<MV, NR, W, B, R>(w, out, p, rule, (i0, j0));
+        i0 += W::LANES * MV;
+    }
+    while i0 + W::LANES <= rows.end {
+        block::<1, NR, W, B, R>(w, out, p, rule, (i0, j0));
+        i0 += W::LANES;
     }
     while i0 + 4 <= rows.end {
-        block::<1, NR, S, B, R>(s, out, p, rule, (i0, j0));
+        block::<1, NR, W::Four, B, R>(w.four(), out, p, rule, (i0, j0));
         i0 += 4;
     }
     for i in i0..rows.end {
@@ -394,10 +413,10 @@ fn column_group<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: R
     }
 }
 
-/// Rows `i0..i0 + 4·MV`, columns `j0..j0 + NR`, all in registers while `q` runs.
+/// Rows `i0..i0 + LANES·MV`, columns `j0..j0 + NR`, all in registers while `q` runs.
 #[inline(always)]
-fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: Rule>(
-    s: S,
+fn block<const MV: usize, const NR: usize, W: RowLanes, B: Coefficients, R: Rule>(
+    w: W,
     out: &mut [f64],
     p: Product<'_, B>,
     rule: R,
@@ -406,23 +425,23 @@ fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: Rule>(
     // Set up here, not once per column group: built in view of the loop, its slices are known
     // to hold `inner` entries, so reading them needs no bounds check.
     let coefficients = p.coef.block::<NR>(j0, p.inner);
-    let mut acc = [[F64x4::zero(s); MV]; NR];
+    let mut acc = [[w.splat(0.0); MV]; NR];
     for q in 0..p.inner {
-        let column = &p.a[q * p.n + i0..][..4 * MV];
+        let column = &p.a[q * p.n + i0..][..W::LANES * MV];
         let coef = coefficients.row(q);
-        let x: [F64x4<S>; MV] = std::array::from_fn(|v| F64x4::load(s, &column[4 * v..]));
+        let x: [W::V; MV] = std::array::from_fn(|v| w.load(&column[W::LANES * v..]));
         for c in 0..NR {
-            let b = F64x4::splat(s, coef[c]);
+            let b = w.splat(coef[c]);
             for v in 0..MV {
-                acc[c][v] = x[v].mul_add(b, acc[c][v]);
+                acc[c][v] = w.mul_add(x[v], b, acc[c][v]);
             }
         }
     }
     for (c, sums) in acc.into_iter().enumerate() {
         let j = j0 + c;
         for (v, sum) in sums.into_iter().enumerate() {
-            let i = i0 + 4 * v;
-            rule.lanes(sum, i, j, p.n).store(&mut out[i + j * p.n..]);
+            let i = i0 + W::LANES * v;
+            w.store(rule.lanes(w, sum, i, j, p.n), &mut out[i + j * p.n..]);
         }
     }
 }
@@ -430,8 +449,8 @@ fn block<const MV: usize, const NR: usize, S: Simd, B: Coefficients, R: Rule>(
 /// `out[p, j] = Σ_i a[i, p] · b[i, j]` for `a` `n × k`, `b` `n × m`, `out` `k × m`, each entry
 /// in the order of [`super::dot`].
 #[inline(always)]
-pub(crate) fn product_transpose_a<S: Simd>(
-    s: S,
+pub(crate) fn product_transpose_a<W: RowLanes>(
+    w: W,
     out: &mut [f64],
     a: &[f64],
     b: &[f64],
@@ -444,21 +463,23 @@ pub(crate) fn product_transpose_a<S: Simd>(
     // 2 × 4 blocks: 8 sums, 2 pieces of `a` and 4 of `b` per step. 3 × 4 needs 19 registers,
     // spills, and was measured 20 % slower on W50.
     while j0 + 4 <= m {
-        transpose_a_columns::<2, 4, S>(s, out, a, b, n, k, j0);
+        transpose_a_columns::<2, 2, 4, W>(w, out, a, b, n, k, j0);
         j0 += 4;
     }
     match m - j0 {
         0 => {}
-        1 => transpose_a_columns::<6, 1, S>(s, out, a, b, n, k, j0),
-        2 => transpose_a_columns::<4, 2, S>(s, out, a, b, n, k, j0),
-        3 => transpose_a_columns::<3, 3, S>(s, out, a, b, n, k, j0),
+        1 => transpose_a_columns::<3, 6, 1, W>(w, out, a, b, n, k, j0),
+        2 => transpose_a_columns::<2, 4, 2, W>(w, out, a, b, n, k, j0),
+        3 => transpose_a_columns::<2, 3, 3, W>(w, out, a, b, n, k, j0),
         _ => unreachable!("fewer than four columns remain"),
     }
 }
 
+/// Columns `j0..j0 + J` of `out`: with vectors wider than four lanes, `PV` vectors of
+/// `LANES / 4` rows of `out` each at a time first; then `P` rows at a time on four lanes.
 #[inline(always)]
-fn transpose_a_columns<const P: usize, const J: usize, S: Simd>(
-    s: S,
+fn transpose_a_columns<const PV: usize, const P: usize, const J: usize, W: RowLanes>(
+    w: W,
     out: &mut [f64],
     a: &[f64],
     b: &[f64],
@@ -467,8 +488,16 @@ fn transpose_a_columns<const P: usize, const J: usize, S: Simd>(
     j0: usize,
 ) {
     let mut p0 = 0;
+    if W::LANES > 4 {
+        let rows = PV * (W::LANES / 4);
+        while p0 + rows <= k {
+            transpose_a_wide_block::<PV, J, W>(w, out, (a, b), (n, k), (p0, j0));
+            p0 += rows;
+        }
+    }
+    let s = w.four();
     while p0 + P <= k {
-        transpose_a_block::<P, J, S>(s, out, (a, b), (n, k), (p0, j0));
+        transpose_a_block::<P, J, W::Four>(s, out, (a, b), (n, k), (p0, j0));
         p0 += P;
     }
     // The remaining rows in one block, not one by one: each block's sums are independent
@@ -477,12 +506,58 @@ fn transpose_a_columns<const P: usize, const J: usize, S: Simd>(
     let ab = (a, b);
     match k - p0 {
         0 => {}
-        1 => transpose_a_block::<1, J, S>(s, out, ab, (n, k), (p0, j0)),
-        2 if P > 2 => transpose_a_block::<2, J, S>(s, out, ab, (n, k), (p0, j0)),
-        3 if P > 3 => transpose_a_block::<3, J, S>(s, out, ab, (n, k), (p0, j0)),
-        4 if P > 4 => transpose_a_block::<4, J, S>(s, out, ab, (n, k), (p0, j0)),
-        5 if P > 5 => transpose_a_block::<5, J, S>(s, out, ab, (n, k), (p0, j0)),
+        1 => transpose_a_block::<1, J, W::Four>(s, out, ab, (n, k), (p0, j0)),
+        2 if P > 2 => transpose_a_block::<2, J, W::Four>(s, out, ab, (n, k), (p0, j0)),
+        3 if P > 3 => transpose_a_block::<3, J, W::Four>(s, out, ab, (n, k), (p0, j0)),
+        4 if P > 4 => transpose_a_block::<4, J, W::Four>(s, out, ab, (n, k), (p0, j0)),
+        5 if P > 5 => transpose_a_block::<5, J, W::Four>(s, out, ab, (n, k), (p0, j0)),
         _ => unreachable!("fewer than P rows remain"),
+    }
+}
+
+/// Rows `p0..p0 + PV · LANES / 4` of `out`, columns `j0..j0 + J`: each group of four lanes of a
+/// vector holds one row's four-lane sums of [`transpose_a_block`] (the same chains, in the same
+/// order), so a wide vector computes `LANES / 4` rows' sums at once.
+#[inline(always)]
+fn transpose_a_wide_block<const PV: usize, const J: usize, W: RowLanes>(
+    w: W,
+    out: &mut [f64],
+    (a, b): (&[f64], &[f64]),
+    (n, k): (usize, usize),
+    (p0, j0): (usize, usize),
+) {
+    let groups = W::LANES / 4;
+    // Row `p0 + v · groups + t` of `out` for lane group `t` of vector `v` (at most two groups).
+    let a_cols: [[&[f64]; 2]; PV] = std::array::from_fn(|v| {
+        std::array::from_fn(|t| &a[(p0 + v * groups + t.min(groups - 1)) * n..][..n])
+    });
+    let b_cols: [&[f64]; J] = std::array::from_fn(|j| &b[(j0 + j) * n..][..n]);
+    let n4 = n / 4 * 4;
+    let mut acc = [[w.splat(0.0); J]; PV];
+    let mut i = 0;
+    while i < n4 {
+        let x: [W::V; PV] =
+            std::array::from_fn(|v| w.load_fours(&[&a_cols[v][0][i..], &a_cols[v][1][i..]]));
+        let y: [W::V; J] = std::array::from_fn(|j| w.load_repeated(&b_cols[j][i..]));
+        for v in 0..PV {
+            for j in 0..J {
+                acc[v][j] = w.mul_add(x[v], y[j], acc[v][j]);
+            }
+        }
+        i += 4;
+    }
+    for (v, sums) in acc.iter().enumerate() {
+        for (j, &lanes) in sums.iter().enumerate() {
+            let fours = w.reduce_fours(lanes);
+            for (t, &four) in fours.iter().enumerate().take(groups) {
+                let a_col = a_cols[v][t];
+                let mut sum = four;
+                for r in n4..n {
+                    sum = a_col[r].mul_add(b_cols[j][r], sum);
+                }
+                out[(p0 + v * groups + t) + (j0 + j) * k] = sum;
+            }
+        }
     }
 }
 

@@ -311,3 +311,118 @@ impl<S: Simd> F64x4<S> {
         (l[0] + l[1]) + (l[2] + l[3])
     }
 }
+
+/// The vector a product block runs down the rows with: four lanes ([`F64x4`] of any [`Simd`]
+/// back end) or eight (the AVX-512 back end in [`super::isa`]). Only what the products need.
+/// Each operation is the same per-lane IEEE operation as [`F64x4`]'s, and every lane is its own
+/// entry of the output (or, in the weight gradient, its own four-lane group), so the width
+/// changes which entries are computed together, never the bits of any.
+pub(crate) trait RowLanes: Copy {
+    /// Lanes per vector: a multiple of four.
+    const LANES: usize;
+    type V: Copy;
+    /// The four-lane back end of the same CPU: for the rows a wide vector leaves over, and for
+    /// the functions written for four lanes (sigmoid, tanh).
+    type Four: Simd;
+    fn four(self) -> Self::Four;
+    fn splat(self, x: f64) -> Self::V;
+    /// The first `LANES` elements of `s`; panics if there are fewer.
+    fn load(self, s: &[f64]) -> Self::V;
+    /// Four lanes from each of `LANES / 4` slices, in order (the first four elements of each).
+    fn load_fours(self, parts: &[&[f64]]) -> Self::V;
+    /// The first four elements of `s` in every group of four lanes.
+    fn load_repeated(self, s: &[f64]) -> Self::V;
+    /// Writes the first `LANES` elements of `s`; panics if there are fewer.
+    fn store(self, v: Self::V, s: &mut [f64]);
+    fn add(self, a: Self::V, b: Self::V) -> Self::V;
+    fn sub(self, a: Self::V, b: Self::V) -> Self::V;
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V;
+    /// `a · b + c` rounded once.
+    fn mul_add(self, a: Self::V, b: Self::V, c: Self::V) -> Self::V;
+    /// As [`F64x4::relu`]: `x` where `x > 0`, else `+0`.
+    fn relu(self, v: Self::V) -> Self::V;
+    /// `+0` where `output <= 0`, else `g` (NaN output keeps `g`): ReLU's derivative times `g`,
+    /// as [`super::blocked::times_derivative`].
+    fn relu_gate(self, g: Self::V, output: Self::V) -> Self::V;
+    /// `f` applied to each group of four lanes.
+    fn by_fours(self, v: Self::V, f: impl Fn(F64x4<Self::Four>) -> F64x4<Self::Four>) -> Self::V;
+    /// Each group of four lanes reduced as [`F64x4::reduce`], first group first; only the
+    /// first `LANES / 4` entries are written.
+    fn reduce_fours(self, v: Self::V) -> [f64; 2];
+}
+
+impl<S: Simd> RowLanes for S {
+    const LANES: usize = 4;
+    type V = F64x4<S>;
+    type Four = S;
+    #[inline(always)]
+    fn four(self) -> S {
+        self
+    }
+    #[inline(always)]
+    fn splat(self, x: f64) -> F64x4<S> {
+        F64x4::splat(self, x)
+    }
+    #[inline(always)]
+    fn load(self, s: &[f64]) -> F64x4<S> {
+        F64x4::load(self, s)
+    }
+    #[inline(always)]
+    fn load_fours(self, parts: &[&[f64]]) -> F64x4<S> {
+        F64x4::load(self, parts[0])
+    }
+    #[inline(always)]
+    fn load_repeated(self, s: &[f64]) -> F64x4<S> {
+        F64x4::load(self, s)
+    }
+    #[inline(always)]
+    fn store(self, v: F64x4<S>, s: &mut [f64]) {
+        v.store(s);
+    }
+    #[inline(always)]
+    fn add(self, a: F64x4<S>, b: F64x4<S>) -> F64x4<S> {
+        a.add(b)
+    }
+    #[inline(always)]
+    fn sub(self, a: F64x4<S>, b: F64x4<S>) -> F64x4<S> {
+        a.sub(b)
+    }
+    #[inline(always)]
+    fn mul(self, a: F64x4<S>, b: F64x4<S>) -> F64x4<S> {
+        a.mul(b)
+    }
+    #[inline(always)]
+    fn mul_add(self, a: F64x4<S>, b: F64x4<S>, c: F64x4<S>) -> F64x4<S> {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn relu(self, v: F64x4<S>) -> F64x4<S> {
+        v.relu()
+    }
+    #[inline(always)]
+    fn relu_gate(self, g: F64x4<S>, output: F64x4<S>) -> F64x4<S> {
+        let zero = F64x4::zero(self);
+        zero.ge(output).select(zero, g)
+    }
+    #[inline(always)]
+    fn by_fours(self, v: F64x4<S>, f: impl Fn(F64x4<S>) -> F64x4<S>) -> F64x4<S> {
+        f(v)
+    }
+    #[inline(always)]
+    fn reduce_fours(self, v: F64x4<S>) -> [f64; 2] {
+        [v.reduce(), 0.0]
+    }
+}
+
+impl<S: Simd> F64x4<S> {
+    /// The back end's raw vector.
+    #[inline(always)]
+    pub(crate) fn raw(self) -> S::V {
+        self.v
+    }
+    /// A raw vector of the back end `s`.
+    #[inline(always)]
+    pub(crate) fn from_raw(s: S, v: S::V) -> Self {
+        F64x4 { s, v }
+    }
+}

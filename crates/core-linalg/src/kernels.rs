@@ -357,7 +357,8 @@ pub fn multiply_by_activation_derivative(
     }
 }
 
-/// `out[j] = Σ_i m[i, j]`, each column summed with the lane order of [`dot`].
+/// `out[j] = Σ_i m[i, j]`, each column with the bits of [`sum`] (the lane order of [`dot`]);
+/// eight columns are summed side by side, so their additions overlap.
 ///
 /// # Panics
 /// If `out.len() != m.ncols()`.
@@ -372,14 +373,7 @@ pub fn multiply_by_activation_derivative(
 /// ```
 pub fn column_sums_into(out: &mut Vector, m: &Matrix) {
     assert_eq!(out.len(), m.ncols(), "column_sums_into: output length");
-    let n = m.nrows();
-    if n == 0 {
-        out.fill(0.0);
-        return;
-    }
-    for (o, col) in out.iter_mut().zip(m.as_slice().chunks_exact(n)) {
-        *o = sum(col);
-    }
+    isa::column_sums(Isa::detect(), out.as_mut_slice(), m.as_slice(), m.nrows());
 }
 
 /// The sum of a slice in the lane order of [`dot`]: deterministic and vectorisable.
@@ -595,6 +589,15 @@ mod tests {
             same_bits_on_every_isa(|isa| {
                 let mut out = vec![f64::NAN; k * m];
                 isa::product_transpose_a(isa, &mut out, a.as_slice(), delta.as_slice(), (n, k, m));
+                out
+            });
+            same_bits_on_every_isa(|isa| {
+                let mut out = vec![f64::NAN; m];
+                isa::column_sums(isa, &mut out, delta.as_slice(), n);
+                for (j, total) in out.iter().enumerate() {
+                    let column = &delta.as_slice()[j * n..][..n];
+                    assert_eq!(total.to_bits(), sum(column).to_bits(), "column {j}");
+                }
                 out
             });
             // Logits spanning the saturated and subnormal ranges, labels 0, 1 and soft.

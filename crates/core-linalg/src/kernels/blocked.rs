@@ -594,3 +594,53 @@ fn transpose_a_block<const P: usize, const J: usize, S: Simd>(
         }
     }
 }
+
+/// `out[j] = Σ_i b[i, j]` for `b` `n × out.len()` column-major, each column in the order of
+/// [`super::sum`] (four interleaved lanes, `(l0 + l1) + (l2 + l3)`, then the tail in order).
+/// Eight columns at a time: one column's four-lane sum is a single chain of additions, each
+/// waiting for the last, and eight side by side keep the adders busy.
+#[inline(always)]
+pub(crate) fn column_sums<S: Simd>(s: S, out: &mut [f64], b: &[f64], n: usize) {
+    assert_eq!(b.len(), n * out.len(), "column_sums: input length");
+    let m = out.len();
+    let mut j0 = 0;
+    while j0 + 8 <= m {
+        column_sums_block::<8, S>(s, out, b, n, j0);
+        j0 += 8;
+    }
+    while j0 + 4 <= m {
+        column_sums_block::<4, S>(s, out, b, n, j0);
+        j0 += 4;
+    }
+    while j0 < m {
+        column_sums_block::<1, S>(s, out, b, n, j0);
+        j0 += 1;
+    }
+}
+
+#[inline(always)]
+fn column_sums_block<const J: usize, S: Simd>(
+    s: S,
+    out: &mut [f64],
+    b: &[f64],
+    n: usize,
+    j0: usize,
+) {
+    let columns: [&[f64]; J] = std::array::from_fn(|j| &b[(j0 + j) * n..][..n]);
+    let n4 = n / 4 * 4;
+    let mut acc = [F64x4::zero(s); J];
+    let mut i = 0;
+    while i < n4 {
+        for j in 0..J {
+            acc[j] = acc[j].add(F64x4::load(s, &columns[j][i..]));
+        }
+        i += 4;
+    }
+    for j in 0..J {
+        let mut total = acc[j].reduce();
+        for &v in &columns[j][n4..] {
+            total += v;
+        }
+        out[j0 + j] = total;
+    }
+}

@@ -315,6 +315,11 @@ dispatch! {
         blocked::product_transpose_a(simd, out, a, b, shape)
     }
 
+    /// `out[j] = Σ_i b[i, j]`, `b` `n × out.len()`.
+    fn column_sums<simd: Simd>(out: &mut [f64], b: &[f64], n: usize) {
+        blocked::column_sums(simd, out, b, n)
+    }
+
     /// `Σ bce(z, y)` and optionally the scaled gradient.
     fn bce_sum_and_gradient<simd: Simd>(
         logits: &[f64],

@@ -93,7 +93,11 @@ pub fn matmul_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
         },
         finish: Finish::Plain,
     };
-    isa::product_by_column(Isa::detect(), out.as_mut_slice(), product);
+    isa::product_by_column(
+        Isa::detect().for_finish(&product.finish),
+        out.as_mut_slice(),
+        product,
+    );
 }
 
 /// `out = activation(a · w + 1·biasᵀ)`: [`matmul_into`] fused with [`add_bias_and_activate`],
@@ -149,7 +153,11 @@ pub fn matmul_add_bias_activate_into(
             activation,
         },
     };
-    isa::product_by_column(Isa::detect(), out.as_mut_slice(), product);
+    isa::product_by_column(
+        Isa::detect().for_finish(&product.finish),
+        out.as_mut_slice(),
+        product,
+    );
 }
 
 /// `out = aᵀ · b` for `a` of shape `n×k` and `b` of shape `n×m`; `out` is `k×m`.

@@ -262,7 +262,10 @@ pub(crate) fn bce_sum_and_gradient<S: Simd>(
                 let (zv, yv) = (F64x4::load(s, &z[v..]), F64x4::load(s, &y[v..]));
                 linear = linear.add(bce_linear_part(zv, yv));
             }
-            let e: [F64x4<S>; 4] = std::array::from_fn(|v| F64x4::load(s, &exps[i + 4 * v..]));
+            let mut e = [F64x4::zero(s); 4];
+            for (v, e) in e.iter_mut().enumerate() {
+                *e = F64x4::load(s, &exps[i + 4 * v..]);
+            }
             let product_minus_one = combine(combine(e[0], e[1]), combine(e[2], e[3]));
             logarithms = logarithms.add(log1p(product_minus_one));
             i += 16;

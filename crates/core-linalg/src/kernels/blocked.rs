@@ -488,6 +488,19 @@ pub(crate) fn product_transpose_a<W: RowLanes>(
             transpose_a_wide_columns::<WIDE_COLUMNS, W>(w, out, (a, b), (n, k), j0);
             j0 += WIDE_COLUMNS;
         }
+        // Five to seven columns left (W6's 6 × 6 layer): one block, one pass over the rows,
+        // rather than a block of four and one of the rest.
+        let ab = (a, b);
+        let rest = m - j0;
+        match rest {
+            5 => transpose_a_wide_columns::<5, W>(w, out, ab, (n, k), j0),
+            6 => transpose_a_wide_columns::<6, W>(w, out, ab, (n, k), j0),
+            7 => transpose_a_wide_columns::<7, W>(w, out, ab, (n, k), j0),
+            _ => {}
+        }
+        if rest >= 5 {
+            j0 = m;
+        }
     }
     // 2 × 4 blocks: 8 sums, 2 pieces of `a` and 4 of `b` per step. 3 × 4 needs 19 registers,
     // spills, and was measured 20 % slower on W50.
@@ -677,13 +690,18 @@ pub(crate) fn column_sums<S: Simd>(s: S, out: &mut [f64], b: &[f64], n: usize) {
         column_sums_block::<8, S>(s, out, b, n, j0);
         j0 += 8;
     }
-    while j0 + 4 <= m {
-        column_sums_block::<4, S>(s, out, b, n, j0);
-        j0 += 4;
-    }
-    while j0 < m {
-        column_sums_block::<1, S>(s, out, b, n, j0);
-        j0 += 1;
+    // The rest in one block: a lone column's sum waits on its own additions, so a block of 6
+    // costs about what a block of 1 does.
+    match m - j0 {
+        0 => {}
+        1 => column_sums_block::<1, S>(s, out, b, n, j0),
+        2 => column_sums_block::<2, S>(s, out, b, n, j0),
+        3 => column_sums_block::<3, S>(s, out, b, n, j0),
+        4 => column_sums_block::<4, S>(s, out, b, n, j0),
+        5 => column_sums_block::<5, S>(s, out, b, n, j0),
+        6 => column_sums_block::<6, S>(s, out, b, n, j0),
+        7 => column_sums_block::<7, S>(s, out, b, n, j0),
+        _ => unreachable!("fewer than eight columns remain"),
     }
 }
 

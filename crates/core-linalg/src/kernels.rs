@@ -649,14 +649,44 @@ mod tests {
     }
 
     #[test]
-    fn weight_gradient_has_the_bits_of_dot() {
-        let (a, b) = (matrix(37, 5, 1), matrix(37, 7, 2));
-        let mut out = Matrix::zeros(5, 7);
-        matmul_transpose_a_into(&mut out, &a, &b);
-        for p in 0..5 {
-            for j in 0..7 {
-                let expected = dot(a.column(p).as_slice(), b.column(j).as_slice());
-                assert_eq!(out[(p, j)].to_bits(), expected.to_bits());
+    fn weight_gradient_and_bias_gradient_have_the_bits_of_dot_and_sum() {
+        // Every block shape and remainder of either dimension (the eight-column blocks, the
+        // single block of five to seven columns, row pairs and lone rows), on every ISA.
+        for n in [0, 3, 37, 64] {
+            for k in 1..=13 {
+                for m in 1..=19 {
+                    let (a, b) = (matrix(n, k, 1), matrix(n, m, 2));
+                    for isa in Isa::available() {
+                        let mut out = vec![f64::NAN; k * m];
+                        isa::product_transpose_a(
+                            isa,
+                            &mut out,
+                            a.as_slice(),
+                            b.as_slice(),
+                            (n, k, m),
+                        );
+                        let mut sums = vec![f64::NAN; m];
+                        isa::column_sums(isa, &mut sums, b.as_slice(), n);
+                        for j in 0..m {
+                            let column = b.column(j);
+                            for p in 0..k {
+                                let expected = dot(a.column(p).as_slice(), column.as_slice());
+                                let got = out[p + j * k];
+                                assert_eq!(
+                                    got.to_bits(),
+                                    expected.to_bits(),
+                                    "{isa:?} {n}×{k}×{m} ({p}, {j})"
+                                );
+                            }
+                            let expected = sum(column.as_slice());
+                            assert_eq!(
+                                sums[j].to_bits(),
+                                expected.to_bits(),
+                                "{isa:?} {n}×{m} sum {j}"
+                            );
+                        }
+                    }
+                }
             }
         }
     }

@@ -690,8 +690,9 @@ pub(crate) fn column_sums<S: Simd>(s: S, out: &mut [f64], b: &[f64], n: usize) {
         column_sums_block::<8, S>(s, out, b, n, j0);
         j0 += 8;
     }
-    // The rest in one block: a lone column's sum waits on its own additions, so a block of 6
-    // costs about what a block of 1 does.
+    // The rest in one block: a lone column's sum waits on its own additions, and the columns
+    // of one block overlap theirs (W6's six columns: one pass instead of a block of four and
+    // two single columns).
     match m - j0 {
         0 => {}
         1 => column_sums_block::<1, S>(s, out, b, n, j0),

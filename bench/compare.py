@@ -73,6 +73,16 @@ ENV_FORCE = {
     "RAYON_NUM_THREADS": "1",
 }
 ENV_UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# --isa avx2: both sides held to AVX2 + FMA on an AVX-512 machine, to time the path an AVX2-only
+# machine takes. Ours reads BINCLASS_ISA; OpenBLAS takes its Haswell (AVX2) kernels; NumPy's
+# own loops leave out their AVX-512 builds (names from NumPy 1.x and 2.x; unknown ones are
+# ignored).
+ENV_AVX2 = {
+    "BINCLASS_ISA": "avx2",
+    "OPENBLAS_CORETYPE": "Haswell",
+    "NPY_DISABLE_CPU_FEATURES": "AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX "
+                                "AVX512_CNL AVX512_ICL AVX512_SPR X86_V4",
+}
 REEXEC_MARK = "BENCH_COMPARE_REEXEC"
 
 
@@ -80,7 +90,7 @@ def note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def ensure_environment() -> None:
+def ensure_environment(isa: str) -> None:
     """Re-executes this script with the benchmark environment if it is not already set."""
     env = dict(os.environ)
     changed = []
@@ -88,11 +98,13 @@ def ensure_environment() -> None:
         if key not in env:
             env[key] = value
             changed.append(f"{key}={value}")
-    for key, value in ENV_FORCE.items():
+    force = {**ENV_FORCE, **(ENV_AVX2 if isa == "avx2" else {})}
+    for key, value in force.items():
         if env.get(key) != value:
             env[key] = value
             changed.append(f"{key}={value}")
-    for key in ENV_UNSET:
+    unset = [k for k in (*ENV_UNSET, *ENV_AVX2) if k not in force]
+    for key in unset:
         if key in env:
             removed = env.pop(key)
             changed.append(f"unset {key} (was {removed})")
@@ -226,8 +238,12 @@ def numpy_loss(np, x, y, W, b) -> float:
 
 # --- Our binary -------------------------------------------------------------------------------
 
-TRAINED = re.compile(r"trained (\d+) epochs \([^)]*\) in [0-9.]+ s \(([0-9.]+) µs/epoch")
+TRAINED = re.compile(r"trained (\d+) epochs \([^)]*\) in [0-9.]+ s \(([0-9.]+) µs/epoch "
+                     r"on the (\w+) kernels")
 FINAL = re.compile(r"final training loss \S+ \(([^)]+)\)")
+
+
+KERNELS = set()  # the instruction sets ours reported running on
 
 
 def ours_command(workload, csv: Path, epochs: int, extra=()):
@@ -249,13 +265,19 @@ def run_ours(cmd, pin):
 
 
 def parse_ours(stdout: str, epochs: int):
-    """(seconds of training, final loss) from `experiments train` output."""
+    """(seconds of training, final loss) from `experiments train` output; checks that it ran
+    on the instruction set this comparison is about."""
     trained, final = TRAINED.search(stdout), FINAL.search(stdout)
     if not trained or not final:
         sys.exit("compare.py: could not find the 'trained N epochs … in S s (U µs/epoch' and "
                  f"'final training loss X (EXACT)' parts in the output of ours:\n{stdout}")
     if int(trained.group(1)) != epochs:
         sys.exit(f"compare.py: ours ran {trained.group(1)} epochs instead of {epochs}:\n{stdout}")
+    KERNELS.add(trained.group(3))
+    wanted = os.environ.get("BINCLASS_ISA")
+    if wanted and trained.group(3) != wanted:
+        sys.exit(f"compare.py: ours ran on the {trained.group(3)} kernels, not {wanted} "
+                 "(does this CPU have it?)")
     # The µs/epoch figure has more digits than the seconds figure: total = it × epochs.
     return float(trained.group(2)) * epochs * 1e-6, float(final.group(1))
 
@@ -324,6 +346,21 @@ def openblas_runtime() -> str:
                 n = threads() if threads is not None else "?"
                 return f", kernel {core().decode()}, {n} thread(s)"
     return ""
+
+
+def numpy_simd(np) -> str:
+    """The SIMD builds NumPy's own loops dispatch to on this machine."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_baseline__, __cpu_dispatch__, \
+            __cpu_features__  # type: ignore
+    except ImportError:
+        try:
+            from numpy.core._multiarray_umath import __cpu_baseline__, __cpu_dispatch__, \
+                __cpu_features__  # type: ignore
+        except ImportError:
+            return "unknown"
+    found = [f for f in __cpu_dispatch__ if __cpu_features__.get(f)]
+    return f"baseline {' '.join(__cpu_baseline__)}, dispatched {' '.join(found) or 'none'}"
 
 
 def measure_peak(np, size: int, repeats: int) -> float:
@@ -396,6 +433,10 @@ def main() -> int:
                         help="matrix size for the peak measurement (default 2000)")
     parser.add_argument("--no-build", action="store_true",
                         help="use the existing target/release/experiments")
+    parser.add_argument("--isa", choices=("widest", "avx2"), default="widest",
+                        help="avx2: hold both sides to AVX2 + FMA (our kernels, OpenBLAS and "
+                             "NumPy's loops), to time on an AVX-512 machine the path an "
+                             "AVX2-only one takes (default: each side's widest)")
     parser.add_argument("--no-write", action="store_true",
                         help=f"do not write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
@@ -411,7 +452,7 @@ def main() -> int:
         workloads = [w for w in WORKLOADS if w[0] in wanted]
     pin = None if args.cpu.lower() == "none" else int(args.cpu)
 
-    ensure_environment()
+    ensure_environment(args.isa)
     np = import_numpy()
     command = "python3 bench/compare.py" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
     started = _dt.datetime.now().astimezone()
@@ -548,6 +589,11 @@ def main() -> int:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) \
         if Path("/proc/loadavg").exists() else "unknown"
     env_shown = ", ".join(f"{k}={os.environ.get(k)}" for k in (*ENV_SET, *ENV_FORCE))
+    if args.isa == "avx2":
+        env_shown += ", " + ", ".join(f"{k}={os.environ.get(k)}" for k in ENV_AVX2)
+        env_unset = "OPENBLAS_L2_SIZE unset"
+    else:
+        env_unset = f"{', '.join(ENV_UNSET)}, BINCLASS_ISA, NPY_DISABLE_CPU_FEATURES unset"
     report = "\n".join([
         f"# NumPy vs ours: full-batch gradient descent, {N_SAMPLES} points, f64, one thread",
         "",
@@ -571,15 +617,17 @@ def main() -> int:
         f"- Date: {started.strftime('%Y-%m-%d %H:%M %Z')}",
         f"- Command: `{command}`",
         f"- Machine: {cpu_model()}; load average at the end {load}",
-        f"- NumPy {np.__version__} on Python {platform.python_version()}; BLAS: {blas_info(np)}",
+        f"- NumPy {np.__version__} on Python {platform.python_version()}; BLAS: {blas_info(np)}; "
+        f"NumPy's own loops: {numpy_simd(np)}",
         f"- Ours: `experiments train` built by `cargo build --release -p experiments` "
-        f"({tool_version(['rustc', '--version'])}), git {git_revision()}",
+        f"({tool_version(['rustc', '--version'])}), git {git_revision()}; kernels: "
+        f"{', '.join(sorted(KERNELS))}",
         f"- Pinned to CPU {pin}" if pin is not None else "- Not pinned to a CPU",
         "- NumPy µs/epoch: its loop with the loss computed every epoch, as ours computes it "
         "(for the loss curve, the divergence check and the 30 % epoch), so both sides do the "
         "same work. 'Without the loss': the same loop with the loss left out (its parameters "
         "are checked to come out identical).",
-        f"- Environment: {env_shown}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset",
+        f"- Environment: {env_shown}; {env_unset}",
         "",
     ])
     print(report)

@@ -38,6 +38,30 @@ use isa::Isa;
 
 use crate::{Activation, Matrix, Vector};
 
+/// The environment variable that caps the instruction set the kernels use, read once per
+/// process: `baseline`, `avx2` or `avx512` (see [`INSTRUCTION_SET_NAMES`]). Unset or empty, the
+/// kernels use the widest this CPU has. It can only narrow the choice, never widen it, and since every
+/// build gives the same bits it changes speed alone: it exists so one machine can time the
+/// path another machine would take (an AVX-512 machine timing the AVX2 path of an AVX2 one).
+/// A name not in the list caps nothing; programs should check it with [`INSTRUCTION_SET_NAMES`]
+/// and report it, as the `experiments` binary does.
+pub const INSTRUCTION_SET_VARIABLE: &str = "BINCLASS_ISA";
+
+/// The values [`INSTRUCTION_SET_VARIABLE`] accepts, narrowest first.
+pub const INSTRUCTION_SET_NAMES: [&str; 3] = ["baseline", "avx2", "avx512"];
+
+/// The instruction set the kernels run with in this process: `"baseline"`, `"avx2"` (AVX2 and
+/// FMA) or `"avx512"`, the widest the CPU has unless [`INSTRUCTION_SET_VARIABLE`] capped it.
+///
+/// # Example
+/// ```
+/// let isa = core_linalg::kernels::instruction_set();
+/// assert!(core_linalg::kernels::INSTRUCTION_SET_NAMES.contains(&isa));
+/// ```
+pub fn instruction_set() -> &'static str {
+    Isa::detect().name()
+}
+
 /// The dot product of two equal-length slices, accumulated by fused multiply-adds in four
 /// interleaved lanes (`lane k` sums elements `k, k+4, k+8, …`), combined as
 /// `(l0 + l1) + (l2 + l3)`, then the remaining tail added in order. Fixed order, so deterministic; interleaved, so vectorisable.

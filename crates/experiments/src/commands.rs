@@ -437,11 +437,13 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
     let classifier = model.classifier();
     if let Some(report) = &report {
         println!(
-            "trained {} epochs ({}) in {elapsed:.3} s ({:.2} µs/epoch, including one forward \
-             pass per epoch on the test part), final training loss {:.6} ({:?})",
+            "trained {} epochs ({}) in {elapsed:.3} s ({:.2} µs/epoch on the {} kernels, \
+             including one forward pass per epoch on the test part), final training loss {:.6} \
+             ({:?})",
             report.epochs_run,
             report.stop_reason.label(),
             elapsed * 1e6 / report.epochs_run.max(1) as f64,
+            core_linalg::kernels::instruction_set(),
             report.final_train_loss(),
             report.final_train_loss()
         );

@@ -175,7 +175,27 @@ fn exit_status(tally: study::Tally) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Refuses a value of `BINCLASS_ISA` that names no instruction set: the kernels would ignore
+/// it and run the widest one, so a typo would time the wrong path without a word.
+fn check_instruction_set_variable() -> Result<(), Failure> {
+    use core_linalg::kernels::{INSTRUCTION_SET_NAMES, INSTRUCTION_SET_VARIABLE};
+    match std::env::var(INSTRUCTION_SET_VARIABLE) {
+        Ok(value) if !value.is_empty() && !INSTRUCTION_SET_NAMES.contains(&value.as_str()) => {
+            Err(Failure::Usage(format!(
+                "{INSTRUCTION_SET_VARIABLE}={value:?} is not an instruction set: use one of {}, or unset it to use the widest this CPU has",
+                INSTRUCTION_SET_NAMES.join(", ")
+            )))
+        }
+        Err(std::env::VarError::NotUnicode(value)) => Err(Failure::Usage(format!(
+            "{INSTRUCTION_SET_VARIABLE}={value:?} is not valid UTF-8: use one of {}, or unset it",
+            INSTRUCTION_SET_NAMES.join(", ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    check_instruction_set_variable()?;
     match &cli.command {
         Some(Command::Merge { dirs, out, force }) => {
             let tally = merge::merge(dirs, out, *force).map_err(|e| match e {

@@ -19,6 +19,7 @@ use super::blocked::{self, ByColumn, ByRow, Finish, Product};
 use super::lanes::{F64x4, Portable, RowLanes, Simd};
 use super::vmath;
 use crate::Activation;
+use std::sync::OnceLock;
 
 /// An instruction set the kernels can run with on this CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,18 +38,21 @@ enum Kind {
 }
 
 impl Isa {
-    /// The widest instruction set this CPU supports (the check is cached by `std`).
+    /// The instruction set the kernels use: the widest this CPU supports, or a narrower one if
+    /// [`super::INSTRUCTION_SET_VARIABLE`] asks for it. Decided once per process.
     #[inline]
     pub(crate) fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                return Isa(Kind::Avx512);
-            }
-            return Isa(Kind::Avx2);
-        }
-        Isa(Kind::Baseline)
+        static CHOSEN: OnceLock<Kind> = OnceLock::new();
+        let kind = *CHOSEN.get_or_init(|| {
+            let ceiling = std::env::var(super::INSTRUCTION_SET_VARIABLE).ok();
+            Kind::widest().capped(ceiling.as_deref().and_then(Kind::from_name))
+        });
+        Isa(kind)
+    }
+
+    /// The name of this instruction set, as [`super::INSTRUCTION_SET_VARIABLE`] spells it.
+    pub(crate) fn name(self) -> &'static str {
+        self.0.name()
     }
 
     /// The instruction set for a product finished by `finish`: this one, except that a
@@ -78,16 +82,74 @@ impl Isa {
         let mut all = vec![Isa(Kind::Baseline)];
         #[cfg(target_arch = "x86_64")]
         {
-            let widest = Isa::detect();
-            if widest.0 != Kind::Baseline {
+            // The CPU's own widest, not the capped choice of `detect`: tests compare them all.
+            let widest = Kind::widest();
+            if widest != Kind::Baseline {
                 // An AVX-512 CPU passed the AVX2 and FMA checks too.
                 all.push(Isa(Kind::Avx2));
             }
-            if widest.0 == Kind::Avx512 {
-                all.push(widest);
+            if widest == Kind::Avx512 {
+                all.push(Isa(widest));
             }
         }
         all
+    }
+}
+
+impl Kind {
+    /// The widest instruction set this CPU supports (the checks are cached by `std`).
+    fn widest() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Kind::Avx512;
+            }
+            return Kind::Avx2;
+        }
+        Kind::Baseline
+    }
+
+    /// `self`, or `ceiling` if that is narrower. Only ever narrows: a ceiling the CPU lacks
+    /// changes nothing, so no name can make a kernel run instructions the CPU does not have.
+    fn capped(self, ceiling: Option<Kind>) -> Self {
+        match ceiling {
+            Some(c) if c.rank() < self.rank() => c,
+            _ => self,
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Kind::Baseline => 0,
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2 => 1,
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx512 => 2,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Baseline => "baseline",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Kind::Avx512 => "avx512",
+        }
+    }
+
+    /// The kind a ceiling name stands for. On other targets `avx2` and `avx512` are still
+    /// valid names (a study script need not know the machine); they cap nothing there.
+    fn from_name(name: &str) -> Option<Kind> {
+        match name {
+            "baseline" => Some(Kind::Baseline),
+            #[cfg(target_arch = "x86_64")]
+            "avx2" => Some(Kind::Avx2),
+            #[cfg(target_arch = "x86_64")]
+            "avx512" => Some(Kind::Avx512),
+            _ => None,
+        }
     }
 }
 
@@ -353,5 +415,41 @@ dispatch! {
     /// The scaled gradient of the BCE.
     fn bce_gradient<simd: Simd>(gradient: &mut [f64], logits: &[f64], labels: &[f64], scale: f64) {
         vmath::bce_gradient(simd, gradient, logits, labels, scale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ceiling_only_ever_narrows_the_instruction_set() {
+        let widest = Kind::widest();
+        for name in crate::kernels::INSTRUCTION_SET_NAMES {
+            let ceiling = Kind::from_name(name);
+            let chosen = widest.capped(ceiling);
+            assert!(chosen.rank() <= widest.rank(), "{name} widened {widest:?}");
+            if let Some(c) = ceiling {
+                assert!(chosen.rank() <= c.rank(), "{name} left {chosen:?}");
+                assert_eq!(chosen, if c.rank() < widest.rank() { c } else { widest });
+            }
+        }
+        assert_eq!(widest.capped(Kind::from_name("avx3")), widest);
+        assert_eq!(
+            widest.capped(Kind::from_name("AVX2")),
+            widest,
+            "names are lower case"
+        );
+        assert_eq!(widest.capped(None), widest);
+        assert_eq!(widest.capped(Some(Kind::Baseline)), Kind::Baseline);
+    }
+
+    #[test]
+    fn every_kind_is_named_as_the_variable_spells_it() {
+        for isa in Isa::available() {
+            let name = isa.name();
+            assert!(crate::kernels::INSTRUCTION_SET_NAMES.contains(&name));
+            assert_eq!(Kind::from_name(name), Some(isa.0));
+        }
     }
 }

@@ -321,3 +321,78 @@ fn training_on_a_single_class_csv_is_a_usage_error() {
         stderr(&output)
     );
 }
+
+/// `BINCLASS_ISA` only narrows the kernels' instruction set, which changes speed but no number:
+/// the saved model and every printed figure are the same under each ceiling. A name that is no
+/// instruction set is refused before anything runs, naming the variable, the value and the
+/// choices.
+#[test]
+fn an_instruction_set_ceiling_changes_no_number_and_a_bad_name_exits_2() {
+    let dir = temp_dir("isa-ceiling");
+    let csv = points_csv(&dir);
+    let train = |ceiling: Option<&str>, model: &str| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_experiments"));
+        command.current_dir(&dir).args([
+            "train",
+            "--data",
+            csv.to_str().unwrap(),
+            "--layers",
+            "2,9,9,1",
+            "--activation",
+            "tanh",
+            "--lr",
+            "0.1",
+            "--epochs",
+            "200",
+            "--save",
+            model,
+        ]);
+        match ceiling {
+            Some(name) => command.env("BINCLASS_ISA", name),
+            None => command.env_remove("BINCLASS_ISA"),
+        };
+        command.output().expect("binary runs")
+    };
+    // The printed figures without the wall time and the kernels' name.
+    let figures = |output: &std::process::Output| -> String {
+        let text = stdout(output);
+        let loss = text.find("final training loss").expect("loss printed");
+        text[loss..]
+            .lines()
+            .filter(|l| !l.starts_with("saved"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let widest = train(None, "widest.json");
+    assert_eq!(widest.status.code(), Some(0), "{}", stderr(&widest));
+    for name in ["baseline", "avx2", "avx512"] {
+        let model = format!("{name}.json");
+        let capped = train(Some(name), &model);
+        assert_eq!(capped.status.code(), Some(0), "{name}: {}", stderr(&capped));
+        assert_eq!(figures(&capped), figures(&widest), "{name}");
+        assert_eq!(
+            std::fs::read(dir.join(&model)).unwrap(),
+            std::fs::read(dir.join("widest.json")).unwrap(),
+            "{name}: the saved model differs"
+        );
+        if name == "baseline" {
+            assert!(
+                stdout(&capped).contains("on the baseline kernels"),
+                "{}",
+                stdout(&capped)
+            );
+        }
+    }
+
+    let bad = train(Some("avx3"), "bad.json");
+    assert_eq!(bad.status.code(), Some(2));
+    for needle in [
+        "BINCLASS_ISA",
+        "\"avx3\"",
+        "baseline, avx2, avx512",
+        "unset it",
+    ] {
+        assert!(stderr(&bad).contains(needle), "{needle}: {}", stderr(&bad));
+    }
+    assert!(!dir.join("bad.json").exists());
+}

@@ -265,6 +265,45 @@ pub(crate) fn activate(activation: Activation, z: f64) -> f64 {
     }
 }
 
+/// In place, `column[i] = activation(column[i] + bias)`, four rows at a time: each lane does
+/// what [`activate`] does for one entry, so the bits are those of the scalar rule.
+#[inline(always)]
+pub(crate) fn bias_then_activate<S: Simd>(
+    s: S,
+    column: &mut [f64],
+    bias: f64,
+    activation: Activation,
+) {
+    let b = F64x4::splat(s, bias);
+    let mut fours = column.chunks_exact_mut(4);
+    // One loop per activation, so no lane calls through a closure or matches per chunk.
+    match activation {
+        Activation::Sigmoid => {
+            for c in &mut fours {
+                vmath::sigmoid(F64x4::load(s, c).add(b)).store(c);
+            }
+        }
+        Activation::Tanh => {
+            for c in &mut fours {
+                vmath::tanh(F64x4::load(s, c).add(b)).store(c);
+            }
+        }
+        Activation::Relu => {
+            for c in &mut fours {
+                F64x4::load(s, c).add(b).relu().store(c);
+            }
+        }
+        Activation::Identity => {
+            for c in &mut fours {
+                F64x4::load(s, c).add(b).store(c);
+            }
+        }
+    }
+    for v in fours.into_remainder() {
+        *v = activate(activation, *v + bias);
+    }
+}
+
 /// `g · activation'` from the output `a`, written exactly as
 /// [`super::multiply_by_activation_derivative`] computes it.
 #[inline(always)]

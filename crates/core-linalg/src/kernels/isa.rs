@@ -403,6 +403,11 @@ dispatch! {
         blocked::column_sums(simd, out, b, n)
     }
 
+    /// In place, `column = activation(column + bias)`.
+    fn bias_then_activate<simd: Simd>(column: &mut [f64], bias: f64, activation: Activation) {
+        blocked::bias_then_activate(simd, column, bias, activation)
+    }
+
     /// `Σ bce(z, y)` and optionally the scaled gradient.
     fn bce_sum_and_gradient<simd: Simd>(
         logits: &[f64],

@@ -17,8 +17,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 const N: usize = 480;
 
 /// `(fan_in, fan_out)` of the layers in the workloads: the hidden layers of W50 and of the
-/// 20-wide nets, a first layer and an output layer.
-const SHAPES: [(usize, usize); 4] = [(50, 50), (20, 20), (2, 50), (50, 1)];
+/// 20-wide nets, a first layer, an output layer and logistic regression's only layer.
+const SHAPES: [(usize, usize); 5] = [(50, 50), (20, 20), (2, 50), (50, 1), (2, 1)];
 
 /// A deterministic fill in [-0.5, 0.5), different per `salt`.
 fn filled(rows: usize, cols: usize, salt: usize) -> Matrix {

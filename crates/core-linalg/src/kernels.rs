@@ -118,7 +118,7 @@ pub fn matmul_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
         finish: Finish::Plain,
     };
     isa::product_by_column(
-        Isa::detect().for_finish(&product.finish),
+        Isa::detect().for_finish(&product.finish).for_shape(k, m),
         out.as_mut_slice(),
         product,
     );
@@ -178,7 +178,7 @@ pub fn matmul_add_bias_activate_into(
         },
     };
     isa::product_by_column(
-        Isa::detect().for_finish(&product.finish),
+        Isa::detect().for_finish(&product.finish).for_shape(k, m),
         out.as_mut_slice(),
         product,
     );
@@ -211,7 +211,7 @@ pub fn matmul_transpose_a_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
     );
     assert_eq!(out.shape(), (k, m), "matmul_transpose_a_into: output shape");
     isa::product_transpose_a(
-        Isa::detect(),
+        Isa::detect().for_shape(k, m),
         out.as_mut_slice(),
         a.as_slice(),
         b.as_slice(),
@@ -314,7 +314,7 @@ fn transpose_b(out: &mut Matrix, a: &Matrix, b: &Matrix, finish: Finish<'_>) {
         },
         finish,
     };
-    isa::product_by_row(Isa::detect(), out.as_mut_slice(), product);
+    isa::product_by_row(Isa::detect().for_shape(m, k), out.as_mut_slice(), product);
 }
 
 /// In place, `z[i, j] = activation(z[i, j] + bias[j])`: the bias broadcast over rows fused with

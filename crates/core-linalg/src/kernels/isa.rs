@@ -75,6 +75,22 @@ impl Isa {
         self
     }
 
+    /// The instruction set for a product with `inner` terms in each of `m` sums per row: this
+    /// one, except that logistic regression's products (two inputs, one output: two
+    /// multiply-adds per row) run on the AVX2 build of an AVX-512 CPU. Each is faster alone on
+    /// AVX-512, yet a whole logistic-regression epoch, mostly the four-lane loss, was 8 %
+    /// slower with them there (480 points: 1.86 against 1.71 µs, 9 interleaved rounds; the
+    /// same as with every kernel capped to AVX2). Nets with three-wide layers were 3 % slower
+    /// with their products up to nine multiply-adds a row moved to AVX2, so the line is here.
+    #[inline]
+    pub(crate) fn for_shape(self, inner: usize, m: usize) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if self.0 == Kind::Avx512 && inner * m <= 2 {
+            return Isa(Kind::Avx2);
+        }
+        self
+    }
+
     /// Every instruction set this CPU supports, baseline first, widest last (for tests
     /// comparing them).
     #[cfg_attr(not(test), allow(dead_code))]

@@ -3,7 +3,9 @@
 //!
 //! This is the only module with `unsafe`: calling a `#[target_feature(enable = "avx2,fma")]`
 //! function is unsafe because it would fault on a CPU without AVX2 or FMA. [`Isa`] can only be
-//! obtained through [`Isa::detect`] or [`Isa::available`], which check the CPU first, so
+//! obtained through [`Isa::detect`] or [`Isa::available`], which check the CPU first (a
+//! `BINCLASS_ISA` ceiling can only narrow what the check found), or by narrowing one of those
+//! (`Isa::for_finish`, `Isa::for_shape`: AVX-512 to AVX2, which an AVX-512 CPU passed too), so
 //! holding an `Isa` of kind `Avx2` (or `Avx512`) is the proof that the call is sound.
 //!
 //! Every build compiles the same `#[inline(always)]` code from [`super::blocked`] and
@@ -155,8 +157,9 @@ impl Kind {
         }
     }
 
-    /// The kind a ceiling name stands for. On other targets `avx2` and `avx512` are still
-    /// valid names (a study script need not know the machine); they cap nothing there.
+    /// The kind a ceiling name stands for: only ever used as a ceiling in [`Kind::capped`],
+    /// never run with itself. On other targets `avx2` and `avx512` are still valid names (a
+    /// study script need not know the machine); they cap nothing there.
     fn from_name(name: &str) -> Option<Kind> {
         match name {
             "baseline" => Some(Kind::Baseline),
@@ -377,14 +380,15 @@ macro_rules! dispatch {
             match isa.0 {
                 Kind::Baseline => body(Portable, $($arg),*),
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `Kind::Avx2` is only constructed by `Isa::detect` and `Isa::available` after
-                // `is_x86_feature_detected!` returned true for "avx2" and "fma", so this CPU
-                // runs AVX2 and FMA code.
+                // SAFETY: an `Isa` of `Kind::Avx2` only comes from `Isa::detect` and
+                // `Isa::available` after `is_x86_feature_detected!` returned true for "avx2" and
+                // "fma" (a ceiling never widens), or from narrowing an `Avx512` one, whose CPU
+                // passed those checks too; so this CPU runs AVX2 and FMA code.
                 Kind::Avx2 => unsafe { avx2($($arg),*) },
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `Kind::Avx512` is only constructed by `Isa::detect` after
-                // `is_x86_feature_detected!` returned true for "avx2", "fma" and "avx512f", so
-                // this CPU runs AVX2, FMA and AVX-512F code.
+                // SAFETY: an `Isa` of `Kind::Avx512` only comes from `Isa::detect` and
+                // `Isa::available` after `is_x86_feature_detected!` returned true for "avx2",
+                // "fma" and "avx512f", so this CPU runs AVX2, FMA and AVX-512F code.
                 Kind::Avx512 => unsafe {
                     dispatch!(@avx512 $bound, ($($arg: $ty),*) [$(-> $ret)?])
                 },

@@ -309,6 +309,9 @@ pub struct Metadata<'a> {
     pub shard: Option<String>,
     /// Runs planned (in this shard).
     pub n_runs: usize,
+    /// The instruction set the numeric kernels ran with (`avx512`, `avx2` or `baseline`; see
+    /// `BINCLASS_ISA`): it changes the wall times, never a result.
+    pub kernels: &'static str,
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.

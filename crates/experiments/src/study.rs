@@ -89,6 +89,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             quick: plan.quick,
             shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
             n_runs: plan.runs.iter().filter(|r| selected(r)).count(),
+            kernels: core_linalg::kernels::instruction_set(),
         };
         write_atomic(&dir.join("study.toml"), plan.source.as_bytes()).map_err(|e| e.to_string())?;
         let json = serde_json::to_string_pretty(&metadata).map_err(|e| e.to_string())?;

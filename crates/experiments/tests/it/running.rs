@@ -74,6 +74,14 @@ fn tiny_study_writes_every_artifact() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["points"].as_array().map(Vec::len), Some(2));
+    // The metadata says which kernels timed the runs (the widest this CPU has, unless the
+    // environment running the tests caps it).
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metadata.json")).unwrap()).unwrap();
+    assert_eq!(
+        metadata["kernels"].as_str(),
+        Some(core_linalg::kernels::instruction_set())
+    );
     // No temporary file is left behind.
     for entry in std::fs::read_dir(&out).unwrap() {
         let name = entry.unwrap().file_name();

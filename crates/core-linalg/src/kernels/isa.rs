@@ -27,7 +27,8 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Isa(Kind);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Declared narrowest first: the derived order is what [`Kind::capped`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
     /// The target's baseline (SSE2 on x86-64).
     Baseline,
@@ -131,20 +132,7 @@ impl Kind {
     /// `self`, or `ceiling` if that is narrower. Only ever narrows: a ceiling the CPU lacks
     /// changes nothing, so no name can make a kernel run instructions the CPU does not have.
     fn capped(self, ceiling: Option<Kind>) -> Self {
-        match ceiling {
-            Some(c) if c.rank() < self.rank() => c,
-            _ => self,
-        }
-    }
-
-    fn rank(self) -> u8 {
-        match self {
-            Kind::Baseline => 0,
-            #[cfg(target_arch = "x86_64")]
-            Kind::Avx2 => 1,
-            #[cfg(target_arch = "x86_64")]
-            Kind::Avx512 => 2,
-        }
+        ceiling.map_or(self, |c| self.min(c))
     }
 
     fn name(self) -> &'static str {
@@ -449,14 +437,16 @@ mod tests {
 
     #[test]
     fn a_ceiling_only_ever_narrows_the_instruction_set() {
+        #[cfg(target_arch = "x86_64")]
+        assert!(Kind::Baseline < Kind::Avx2 && Kind::Avx2 < Kind::Avx512);
         let widest = Kind::widest();
         for name in crate::kernels::INSTRUCTION_SET_NAMES {
             let ceiling = Kind::from_name(name);
             let chosen = widest.capped(ceiling);
-            assert!(chosen.rank() <= widest.rank(), "{name} widened {widest:?}");
+            assert!(chosen <= widest, "{name} widened {widest:?}");
             if let Some(c) = ceiling {
-                assert!(chosen.rank() <= c.rank(), "{name} left {chosen:?}");
-                assert_eq!(chosen, if c.rank() < widest.rank() { c } else { widest });
+                assert!(chosen <= c, "{name} left {chosen:?}");
+                assert_eq!(chosen, if c < widest { c } else { widest });
             }
         }
         assert_eq!(widest.capped(Kind::from_name("avx3")), widest);

@@ -64,7 +64,8 @@ struct Cli {
     #[arg(long, value_delimiter = ',')]
     seeds: Option<Vec<u64>>,
 
-    /// Worker threads (default: all cores). Results are identical for any value.
+    /// Worker threads (default: all cores; at most 1024, and never more than runs). Results are
+    /// identical for any value.
     #[arg(long)]
     jobs: Option<usize>,
 
@@ -233,10 +234,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     } else {
         cli.files.clone()
     };
-    if cli.jobs == Some(0) {
-        return Err(Failure::Usage(
-            "--jobs 0: need at least 1 worker thread".into(),
-        ));
+    match cli.jobs {
+        Some(0) => {
+            return Err(Failure::Usage(
+                "--jobs 0: need at least 1 worker thread".into(),
+            ));
+        }
+        Some(jobs) if jobs > study::MAX_JOBS => {
+            return Err(Failure::Usage(format!(
+                "--jobs {jobs}: at most {} worker threads; more than the machine's cores \
+                 ({}) only adds waiting",
+                study::MAX_JOBS,
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            )));
+        }
+        _ => {}
     }
     let options = spec::PlanOptions {
         seeds: cli.seeds.clone(),

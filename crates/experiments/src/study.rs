@@ -45,6 +45,10 @@ struct Job<'a> {
     cost: f64,
 }
 
+/// The most worker threads `--jobs` may ask for. Each thread has its own stack and training
+/// buffers, and a thread per run of a 10,000-run sweep would only contend for the cores.
+pub const MAX_JOBS: usize = 1024;
+
 /// A rough cost of a run, for scheduling the longest first (results do not depend on it).
 fn cost(run: &RunPlan, n_samples: usize) -> f64 {
     let sizes = run.model.layer_sizes();
@@ -133,10 +137,12 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     // and holding every curve of a 250,000-epoch sweep would cost hundreds of megabytes.
     let results: Mutex<Vec<Option<output::RunRecord>>> = Mutex::new(vec![None; total]);
     let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    // No more threads than runs: a thread with no run to take would only wait.
+    let threads = options.jobs.clamp(1, total.max(1));
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
+        .num_threads(threads)
         .build()
-        .map_err(|e| format!("cannot start {} worker threads: {e}", options.jobs))?;
+        .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
     let signals: Vec<RunSignals> = (0..total)
         .map(|_| RunSignals {
             interrupt: Some(options.interrupt),

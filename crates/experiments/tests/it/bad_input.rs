@@ -386,6 +386,7 @@ fn bad_usage() {
     let file = write(&dir, "tiny.toml", TINY);
     for args in [
         vec!["--jobs", "0"],
+        vec!["--jobs", "100000"],
         vec!["--shard", "3/2"],
         vec!["--shard", "x"],
         vec!["--bogus"],

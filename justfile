@@ -55,3 +55,7 @@ bench:
 # Side-by-side speed against a plain NumPy loop on the same data and weights (bench/README.md).
 bench-compare *ARGS:
     python3 bench/compare.py {{ARGS}}
+
+# The width and depth studies' runs in plain NumPy beside ours, on this machine (~30 min).
+bench-study *ARGS:
+    python3 bench/numpy_study.py {{ARGS}}

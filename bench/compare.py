@@ -90,8 +90,9 @@ def note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def ensure_environment(isa: str) -> None:
-    """Re-executes this script with the benchmark environment if it is not already set."""
+def ensure_environment(isa: str, script: Path = Path(__file__)) -> None:
+    """Re-executes `script` (this one unless another bench script imports this function) with
+    the benchmark environment if it is not already set."""
     env = dict(os.environ)
     changed = []
     for key, value in ENV_SET.items():
@@ -110,11 +111,12 @@ def ensure_environment(isa: str) -> None:
             changed.append(f"unset {key} (was {removed})")
     if not changed:
         return
+    name = script.name
     if env.get(REEXEC_MARK):
-        sys.exit(f"compare.py: could not set up the environment ({', '.join(changed)})")
+        sys.exit(f"{name}: could not set up the environment ({', '.join(changed)})")
     env[REEXEC_MARK] = "1"
-    note(f"compare.py: re-running with {', '.join(changed)}")
-    os.execve(sys.executable, [sys.executable, str(Path(__file__).resolve()), *sys.argv[1:]], env)
+    note(f"{name}: re-running with {', '.join(changed)}")
+    os.execve(sys.executable, [sys.executable, str(script.resolve()), *sys.argv[1:]], env)
 
 
 def import_numpy():

@@ -55,7 +55,8 @@ pub enum ModelError {
         /// The offending value.
         value: f64,
     },
-    /// Training stopped because the loss stopped being finite or exploded.
+    /// Training stopped because the loss stopped being finite or exploded. A parameter that
+    /// became infinite or NaN counts as a NaN loss, even where the activations hide it.
     #[error(
         "training diverged at epoch {epoch}: loss {loss} (first loss {first_loss}); \
          lower the learning rate"

@@ -23,6 +23,21 @@ use core_linalg::{Activation, Dataset, Matrix, Vector};
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+/// Whether every entry of `x` is finite, without a branch per entry: `v · 0` is ±0 for a finite
+/// `v` and NaN for an infinite or NaN one, and a NaN stays in the running sum. Eight sums side
+/// by side, so the loop vectorises and costs a fraction of a microsecond per epoch even for
+/// the largest nets of the studies.
+fn all_finite(x: &[f64]) -> bool {
+    let mut sums = [0.0f64; 8];
+    let mut chunks = x.chunks_exact(8);
+    for chunk in &mut chunks {
+        for (sum, &v) in sums.iter_mut().zip(chunk) {
+            *sum += v * 0.0;
+        }
+    }
+    chunks.remainder().iter().all(|v| v.is_finite()) && sums.iter().all(|&s| s == 0.0)
+}
+
 /// One dense layer: `Z = A_prev · weights + biases`.
 ///
 /// `weights` has shape `fan_in × fan_out` (one column per neuron, as in NumPy's `X @ W`) and is
@@ -199,6 +214,15 @@ impl Network {
         } else {
             data_loss + 0.5 * l2 * self.squared_weight_norm()
         }
+    }
+
+    /// Whether every weight and bias is finite. Checked once per epoch by training: a ReLU or
+    /// a saturated sigmoid or tanh can hide an infinite or NaN parameter from the loss (an
+    /// infinite pre-activation comes out as 0 or 1), and such a model cannot be used or saved.
+    pub(crate) fn parameters_are_finite(&self) -> bool {
+        self.layers
+            .iter()
+            .all(|l| all_finite(l.weights.as_slice()) && all_finite(l.biases.as_slice()))
     }
 
     fn squared_weight_norm(&self) -> f64 {

@@ -291,7 +291,8 @@ pub enum StopReason {
         epoch: usize,
     },
     /// The loss measured after `epoch` updates was not finite or exceeded the divergence
-    /// factor times the first loss.
+    /// factor times the first loss. It counts as NaN once a parameter is infinite or NaN,
+    /// even if the activations hide that parameter from the computed loss.
     Diverged {
         /// Updates performed before the divergent loss was measured.
         epoch: usize,
@@ -528,6 +529,14 @@ pub(crate) fn train<R: Rng + ?Sized>(
         let loss = match batches {
             None => network.objective_and_output_gradient(&mut ws, y, settings.l2),
             Some(_) => network.objective(&ws, y, settings.l2),
+        };
+        // The objective at a parameter that is not finite is not a number, even where the
+        // activations would hide it from the computed loss (see `parameters_are_finite`):
+        // the run then stops as diverged in this epoch, like one whose loss overflowed.
+        let loss = if network.parameters_are_finite() {
+            loss
+        } else {
+            f64::NAN
         };
         report.train_loss.push(loss);
         report.epochs_run = epoch;

@@ -392,6 +392,17 @@ fn at_least_one_epoch_runs() {
     }
 }
 
+fn parameters_are_finite(model: &SavedModel) -> bool {
+    match model {
+        SavedModel::Logistic(m) => {
+            m.weights().iter().all(|w| w.is_finite()) && m.bias().is_finite()
+        }
+        SavedModel::Mlp(m) => m.layers().iter().all(|l| {
+            l.weights.iter().all(|w| w.is_finite()) && l.biases.iter().all(|b| b.is_finite())
+        }),
+    }
+}
+
 /// Extreme but legal data: training ends with a finite model or `Diverged`, never a panic, and
 /// an `Ok` model predicts probabilities in [0, 1] on its own training data.
 #[track_caller]
@@ -402,6 +413,12 @@ fn assert_finite_or_diverged(config: &Config, data: &Dataset, what: &str) {
                 report.train_loss.iter().all(|l| l.is_finite()),
                 "{what}, {config:?}: {:?}",
                 report.train_loss
+            );
+            // A ReLU or a saturated sigmoid can hide an infinite weight from the loss; such a
+            // model must come back as diverged, not as a result.
+            assert!(
+                parameters_are_finite(&model),
+                "{what}, {config:?}: a parameter is not finite"
             );
             let p = model.classifier().predict_proba(data.features()).unwrap();
             assert!(
@@ -435,12 +452,48 @@ fn huge_features_end_finite_or_diverged() {
         // Rescaled into [-1, 1] first, so even `f64::MAX` stays finite.
         let max_abs = x.amax();
         let data = Dataset::new(x.map(|v| v / max_abs * scale), y).expect("finite features");
-        for config in Config::both(2) {
+        let [logistic, tanh] = Config::both(2);
+        let other_activations = [Activation::Relu, Activation::Sigmoid].map(|activation| {
+            Config::Mlp(
+                MlpConfig::new(&[2, 6, 4, 1])
+                    .with_hidden_activation(activation)
+                    .with_learning_rate(0.2)
+                    .with_epochs(200),
+            )
+        });
+        for config in [logistic, tanh].into_iter().chain(other_activations) {
             for learning_rate in [1e-3, 0.1, 10.0] {
                 let config = config.clone().with_learning_rate(learning_rate);
                 assert_finite_or_diverged(&config, &data, &format!("features × {scale:e}"));
             }
         }
+    }
+}
+
+/// A case that came back `Ok` with infinite and NaN weights (found by searching seeds): a ReLU
+/// net on 100 points of magnitude about 1e300. The first update overflows the first layer's
+/// weights; the ReLU turns the resulting −∞ and NaN pre-activations into 0, so the loss stays
+/// finite while the parameters are not. It must come back as diverged.
+#[test]
+fn a_relu_net_whose_weights_overflow_is_diverged() {
+    let (x, y) = random_dataset(100, 2, 3).into_parts();
+    let data = Dataset::new(x.map(|v| v * 1e300), y).expect("finite features");
+    let config = Config::Mlp(
+        MlpConfig::new(&[2, 20, 20, 1])
+            .with_hidden_activation(Activation::Relu)
+            .with_learning_rate(0.01)
+            .with_epochs(20),
+    );
+    match config.fit(&data, 3) {
+        Err(ModelError::Diverged { epoch, loss, .. }) => {
+            assert!(loss.is_nan(), "{loss}");
+            assert!(epoch >= 1, "{epoch}");
+        }
+        Ok((model, _)) => panic!(
+            "Ok, with every parameter finite: {}",
+            parameters_are_finite(&model)
+        ),
+        Err(other) => panic!("unexpected error {other}"),
     }
 }
 

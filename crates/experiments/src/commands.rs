@@ -222,11 +222,35 @@ fn stream(seed: u64, id: u64) -> ChaCha8Rng {
     rng
 }
 
-fn refuse_overwrite(path: &Path, force: bool) -> Result<(), Failure> {
-    if path.exists() && !force {
+/// Checks, before any work, that `path` can take an output file: its folder exists, and the
+/// path is free or (with `force`) an existing regular file. A device, folder or pipe is
+/// refused even with `force`: the file is written beside it and renamed over it, which would
+/// replace `/dev/null` itself rather than write into it.
+fn check_output_file(path: &Path, force: bool) -> Result<(), Failure> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(usage(format!(
+                "{} is not a regular file (a folder, device or pipe): give the path of a file",
+                path.display()
+            )));
+        }
+        Ok(_) if !force => {
+            return Err(usage(format!(
+                "{} exists: pass --force to replace it",
+                path.display()
+            )));
+        }
+        _ => {}
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
         return Err(usage(format!(
-            "{} exists: pass --force to replace it",
-            path.display()
+            "cannot write {}: the folder {} does not exist; create it first",
+            path.display(),
+            parent.display()
         )));
     }
     Ok(())
@@ -352,9 +376,21 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// `experiments train`.
 pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
     if let Some(path) = &args.save {
-        refuse_overwrite(path, args.force)?;
+        check_output_file(path, args.force)?;
     }
     let (train, test, standardization) = load_data(&args.data, args.seed)?;
+    if let Some(path) = &args.save
+        && !args.init_only
+    {
+        // The files written beside the model, checked like it before training starts.
+        let mut beside = vec![".loss.csv", ".loss.png"];
+        if train.n_features() == 2 {
+            beside.push(".boundary.png");
+        }
+        for suffix in beside {
+            check_output_file(&with_suffix(path, suffix), args.force)?;
+        }
+    }
     let activation: Activation = args
         .activation
         .parse()
@@ -426,8 +462,11 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
     let (model, report) = match fitted {
         Ok(fitted) => fitted,
         Err(ModelError::Diverged { epoch, loss, .. }) => {
+            // Either cause can do it: too large a step, or features so large that the first
+            // layer overflows (which no learning rate fixes).
             eprintln!(
-                "training diverged at epoch {epoch} (loss {loss}): lower --lr (now {})",
+                "training diverged at epoch {epoch} (loss {loss}): lower --lr (now {}), or \
+                 rescale the data if its features are huge (--standardize)",
                 args.lr
             );
             return Ok(ExitCode::from(3));
@@ -489,7 +528,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
 
 /// `experiments predict`.
 pub fn predict(args: &PredictArgs) -> Result<ExitCode, Failure> {
-    refuse_overwrite(&args.out, args.force)?;
+    check_output_file(&args.out, args.force)?;
     let text = std::fs::read_to_string(&args.model)
         .map_err(|e| usage(format!("cannot read model {}: {e}", args.model.display())))?;
     let loaded =
@@ -519,6 +558,16 @@ pub fn predict(args: &PredictArgs) -> Result<ExitCode, Failure> {
     let proba = model
         .predict_proba(&features)
         .map_err(|e| usage(e.to_string()))?;
+    // Finite weights can still overflow on some input (1e308 · 2 = ∞, and ∞ − ∞ = NaN): say
+    // so rather than write a NaN into the predictions.
+    if let Some(row) = proba.iter().position(|p| !p.is_finite()) {
+        return Err(usage(format!(
+            "{} data row {}: the model's probability is {} (its weights overflow on this input); nothing written",
+            args.data.display(),
+            row + 1,
+            proba[row]
+        )));
+    }
     let threshold = model.threshold();
     let mut out = String::from("probability,predicted\n");
     for p in proba.iter() {
@@ -552,6 +601,15 @@ pub fn gradcheck(args: &GradcheckArgs) -> Result<ExitCode, Failure> {
         return Err(usage(
             "--samples must be at least 2 (both classes are drawn)",
         ));
+    }
+    // Each parameter costs two forward passes over every sample; a handful of samples checks
+    // the derivatives as well as many, and a huge count would only exhaust memory or time.
+    const MAX_GRADCHECK_SAMPLES: usize = 10_000;
+    if args.samples > MAX_GRADCHECK_SAMPLES {
+        return Err(usage(format!(
+            "--samples {}: at most {MAX_GRADCHECK_SAMPLES} (a few dozen check the derivatives as well)",
+            args.samples
+        )));
     }
     if !(args.tolerance.is_finite() && args.tolerance > 0.0) {
         return Err(usage(format!(

@@ -164,6 +164,20 @@ enum Failure {
     Internal(String),
 }
 
+/// Refuses `--resume` when a folder's study file, seeds or `--quick` changed.
+fn check_resumable(plans: &[spec::Plan], out_dirs: &[PathBuf]) -> Result<(), Failure> {
+    for (plan, dir) in plans.iter().zip(out_dirs) {
+        let mut seeds: Vec<u64> = Vec::new();
+        for r in &plan.runs {
+            if !seeds.contains(&r.seed) {
+                seeds.push(r.seed);
+            }
+        }
+        output::check_resumable(dir, &plan.source, &seeds, plan.quick).map_err(Failure::Usage)?;
+    }
+    Ok(())
+}
+
 fn exit_status(tally: study::Tally) -> ExitCode {
     if tally.not_ok > 0 {
         eprintln!(
@@ -283,7 +297,20 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         return Err(Failure::Usage(problems.join("\n")));
     }
 
+    let out_dirs: Vec<PathBuf> = plans
+        .iter()
+        .map(|p| match (&cli.out, plans.len()) {
+            (Some(dir), 1) => dir.clone(),
+            (Some(dir), _) => dir.join(&p.name),
+            (None, _) => Path::new("results").join(&p.name),
+        })
+        .collect();
     if cli.check {
+        // `--check --resume` says what the real resume would: refused if the folder's study
+        // changed.
+        if cli.resume {
+            check_resumable(&plans, &out_dirs)?;
+        }
         for plan in &plans {
             println!(
                 "{} ({}): {} runs = {} point(s) × {} seed(s)",
@@ -309,28 +336,17 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let out_dirs: Vec<PathBuf> = plans
-        .iter()
-        .map(|p| match (&cli.out, plans.len()) {
-            (Some(dir), 1) => dir.clone(),
-            (Some(dir), _) => dir.join(&p.name),
-            (None, _) => Path::new("results").join(&p.name),
-        })
-        .collect();
+    // Every folder is claimed and checked before any is cleared, so a problem with the second
+    // study's folder does not cost the first one's earlier results.
     let mut locks = Vec::new();
-    for (plan, dir) in plans.iter().zip(&out_dirs) {
-        output::prepare_output_dir(dir, cli.force, cli.resume).map_err(Failure::Usage)?;
-        locks.push(output::Lock::acquire(dir).map_err(Failure::Usage)?);
-        if cli.resume {
-            let mut seeds: Vec<u64> = Vec::new();
-            for r in &plan.runs {
-                if !seeds.contains(&r.seed) {
-                    seeds.push(r.seed);
-                }
-            }
-            output::check_resumable(dir, &plan.source, &seeds, plan.quick)
-                .map_err(Failure::Usage)?;
-        }
+    for dir in &out_dirs {
+        locks.push(output::claim_output_dir(dir, cli.force, cli.resume).map_err(Failure::Usage)?);
+    }
+    if cli.resume {
+        check_resumable(&plans, &out_dirs)?;
+    }
+    for dir in &out_dirs {
+        output::clear_output_dir(dir, cli.force, cli.resume).map_err(Failure::Usage)?;
     }
     install_interrupt_handler();
     let jobs = cli

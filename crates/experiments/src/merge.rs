@@ -60,6 +60,26 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, MergeEr
     let first = dirs
         .first()
         .ok_or("merge needs at least one shard folder")?;
+    // Compared as the folders they are, whatever the spelling of the paths: replacing a shard
+    // that is still to be read would lose its runs' curves and models.
+    let real_out = out.canonicalize().ok();
+    let mut seen = Vec::new();
+    for dir in dirs {
+        let real = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if real_out.as_ref() == Some(&real) {
+            return Err(MergeError::Input(format!(
+                "--out {} is one of the folders being merged: merge into a new folder",
+                out.display()
+            )));
+        }
+        if seen.contains(&real) {
+            return Err(MergeError::Input(format!(
+                "{} is given twice: name each shard's folder once",
+                dir.display()
+            )));
+        }
+        seen.push(real);
+    }
     let source = read(&first.join("study.toml"))?;
     let metadata_text = read(&first.join("metadata.json"))?;
     let metadata: ShardMetadata = serde_json::from_str(&metadata_text)
@@ -136,8 +156,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, MergeEr
         )));
     }
 
-    output::prepare_output_dir(out, force, false)?;
-    let _lock = output::Lock::acquire(out)?;
+    let _lock = output::claim_output_dir(out, force, false)?;
+    output::clear_output_dir(out, force, false)?;
     write_atomic(&out.join("study.toml"), source.as_bytes()).map_err(write_failed)?;
     let merged_metadata = serde_json::json!({
         "program": "experiments",

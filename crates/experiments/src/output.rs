@@ -45,6 +45,14 @@ fn write_atomic_through(
         path: path.to_owned(),
         source,
     };
+    // The rename below replaces whatever is at `path`: never a device, folder or pipe (as
+    // root, `/dev/null` itself would become a regular file).
+    if fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return Err(err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file, so it is not replaced",
+        )));
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -62,18 +70,36 @@ fn write_atomic_through(
     result.map_err(err)
 }
 
-/// Makes sure `dir` can take a new study: creates it, or refuses when it already holds one
-/// (unless `force`), or when it is not a writable folder.
+/// What a study writes at the top of its folder, and the sub-folders it fills.
+const STUDY_FILES: [&str; 6] = [
+    "results.csv",
+    "summary.md",
+    "summary.json",
+    "metadata.json",
+    "study.toml",
+    "report.html",
+];
+const STUDY_FOLDERS: [&str; 4] = ["curves", "gradients", "runs", "figures"];
+
+/// Claims `dir` for a study: creates it if missing, takes its [`Lock`], then checks that it
+/// can take a new study (with `resume`, that it holds one to continue). Nothing in the folder
+/// is removed here: call [`clear_output_dir`] once every folder of the invocation is claimed.
+///
+/// The lock comes first so that a second process, even with `--force`, is refused before it
+/// has looked at, let alone removed, anything a running study is writing.
 ///
 /// # Errors
 /// A message saying what is there and how to proceed.
-pub fn prepare_output_dir(dir: &Path, force: bool, resume: bool) -> Result<(), String> {
+pub fn claim_output_dir(dir: &Path, force: bool, resume: bool) -> Result<Lock, String> {
     if dir.exists() && !dir.is_dir() {
         return Err(format!(
             "output path {} is a file, not a folder: pass --out with a folder",
             dir.display()
         ));
     }
+    fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+    let lock = Lock::acquire(dir)?;
     let marker = dir.join("metadata.json");
     if resume {
         if !marker.exists() {
@@ -82,33 +108,53 @@ pub fn prepare_output_dir(dir: &Path, force: bool, resume: bool) -> Result<(), S
                 dir.display()
             ));
         }
-        remove_stale_temporary_files(dir);
-    } else if marker.exists() {
-        if !force {
+    } else if !force {
+        if marker.exists() {
             return Err(format!(
                 "{} already holds a study: pass --force to replace it, or --out to write elsewhere",
                 dir.display()
             ));
         }
-        // --force: remove only what a study writes, never other files the user put there.
-        for name in [
-            "results.csv",
-            "summary.md",
-            "summary.json",
-            "metadata.json",
-            "study.toml",
-            "report.html",
-        ] {
+        // Files of a study's names that no study of ours left (no metadata.json): the user's
+        // own, or a copy; never replaced unasked. (Inside the sub-folders a study writes only
+        // names of its own, such as `curves/p00-s1.csv`.)
+        let present: Vec<&str> = STUDY_FILES
+            .iter()
+            .copied()
+            .filter(|name| dir.join(name).exists())
+            .collect();
+        if !present.is_empty() {
+            return Err(format!(
+                "{} already has {}, which a study writes: pass --force to replace them, or --out to write elsewhere",
+                dir.display(),
+                present.join(", ")
+            ));
+        }
+    }
+    Ok(lock)
+}
+
+/// Readies a folder claimed by [`claim_output_dir`]: with `force` (and not `resume`) removes
+/// what an earlier study wrote, and only that; creates the sub-folders; proves the folder is
+/// writable before any training starts.
+///
+/// # Errors
+/// A message naming the folder.
+pub fn clear_output_dir(dir: &Path, force: bool, resume: bool) -> Result<(), String> {
+    if resume {
+        remove_stale_temporary_files(dir);
+    } else if force {
+        // Remove only what a study writes, never other files the user put there.
+        for name in STUDY_FILES {
             let _ = fs::remove_file(dir.join(name));
         }
-        for sub in ["curves", "gradients", "runs", "figures"] {
+        for sub in STUDY_FOLDERS {
             let _ = fs::remove_dir_all(dir.join(sub));
         }
     }
     fs::create_dir_all(dir.join("curves"))
         .and_then(|()| fs::create_dir_all(dir.join("runs")))
         .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
-    // Prove the folder is writable before any training starts.
     write_atomic(&dir.join(".write-test"), b"ok")
         .and_then(|()| {
             fs::remove_file(dir.join(".write-test")).map_err(|source| WriteError {
@@ -175,7 +221,13 @@ impl Lock {
                     // Stale: its process is gone (killed). Take it over.
                     let _ = fs::remove_file(&path);
                 }
-                Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
+                Err(e) => {
+                    return Err(format!(
+                        "cannot create output folder {}: {e} (creating {})",
+                        dir.display(),
+                        path.display()
+                    ));
+                }
             }
         }
         Err(format!(

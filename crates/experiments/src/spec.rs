@@ -504,10 +504,12 @@ impl Validator<'_> {
 
     fn plan(&mut self, path: &Path, raw: &RawStudy, options: &PlanOptions) -> Option<Plan> {
         let name = raw.study.name.get_ref().clone();
+        // It names the output folder and appears in file and link names: letters (any script),
+        // digits, '-' and '_' only, so no space, separator, dot or invisible control character.
         if name.is_empty()
-            || name.contains(['/', '\\', '\0'])
-            || name.contains("..")
-            || name.starts_with('.')
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         {
             self.problem(
                 "study.name",
@@ -529,9 +531,15 @@ impl Validator<'_> {
         let mut sorted = seeds.clone();
         sorted.sort_unstable();
         if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            // Blame what the seeds came from: the command line replaces the file's list.
+            let (field, span) = if options.seeds.is_some() {
+                ("--seeds", None)
+            } else {
+                ("study.seeds", Some(raw.study.seeds.span()))
+            };
             self.problem(
-                "study.seeds",
-                Some(raw.study.seeds.span()),
+                field,
+                span,
                 format!("seed {} appears twice: each seed must be distinct", w[0]),
             );
         }
@@ -721,7 +729,45 @@ impl Validator<'_> {
                 });
             }
         }
+        let mut original_points: Vec<&str> = Vec::new();
         for original in &raw.original {
+            if original_points.contains(&original.point.as_str()) {
+                self.problem(
+                    "original.point",
+                    None,
+                    format!(
+                        "{:?} has two [[original]] rows: give each point one row",
+                        original.point
+                    ),
+                );
+            }
+            original_points.push(&original.point);
+            // The original's numbers go into the tables beside ours: scores are fractions,
+            // the loss a cross-entropy (never negative).
+            for (field, value, upper) in [
+                ("original.precision", original.precision, 1.0),
+                ("original.recall", original.recall, 1.0),
+                ("original.f1", original.f1, 1.0),
+                ("original.loss", original.loss, f64::INFINITY),
+            ] {
+                if let Some(v) = value
+                    && !(v.is_finite() && (0.0..=upper).contains(&v))
+                {
+                    let allowed = if upper == 1.0 {
+                        "a fraction in [0, 1]"
+                    } else {
+                        "a finite number ≥ 0"
+                    };
+                    self.problem(
+                        field,
+                        None,
+                        format!(
+                            "{v} (point {:?}) is out of range: expected {allowed}",
+                            original.point
+                        ),
+                    );
+                }
+            }
             if !labels.contains(&original.point) {
                 self.problem(
                     "original.point",
@@ -855,12 +901,9 @@ impl Validator<'_> {
         let learning_rate = swept("learning_rate")
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(*m.learning_rate.get_ref());
+        // Validated as written in the file; `--quick` shortens it afterwards, so `epochs = 0`
+        // is an error with or without it.
         let epochs = *m.epochs.get_ref();
-        let epochs = if quick {
-            epochs.div_ceil(QUICK_FACTOR).max(1)
-        } else {
-            epochs
-        };
         let early = match (swept("early_stopping"), &m.tolerance, &m.patience) {
             (Some("false"), _, _) => None,
             (_, Some(tol), patience) => Some(EarlyStopping {
@@ -887,6 +930,17 @@ impl Validator<'_> {
         };
         let training = training_config(learning_rate, epochs, m, early, &raw.record);
         if let Err(e) = training.validate() {
+            if matches!(
+                &e,
+                models::ModelError::InvalidHyperparameter {
+                    field: "eval_stride",
+                    ..
+                }
+            ) {
+                // The loss-measurement stride is record.loss_curve_stride, which the [record]
+                // checks report once, with its line.
+                return None;
+            }
             let field = match &e {
                 models::ModelError::InvalidHyperparameter { field, .. } => *field,
                 _ => "model",
@@ -931,6 +985,17 @@ impl Validator<'_> {
             self.problem(&key, span, e.to_string());
             return None;
         }
+        let training = if quick {
+            training_config(
+                learning_rate,
+                epochs.div_ceil(QUICK_FACTOR).max(1),
+                m,
+                early,
+                &raw.record,
+            )
+        } else {
+            training
+        };
 
         match m.kind.get_ref().as_str() {
             "logistic" => {

@@ -219,6 +219,13 @@ static TEMPORARY_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over `path`,
 /// so `path` holds either the old file or the whole new one, never a half-written file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // The rename replaces whatever is at `path`: never a device, folder or pipe.
+    if fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file, so it is not replaced",
+        ));
+    }
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

@@ -338,12 +338,113 @@ fn sweeps_empty_duplicate_or_absurd() {
 
 #[test]
 fn names_that_would_escape_the_output_folder() {
-    for name in ["a/b", "..", "../up", "x\\u0000y"] {
+    for name in [
+        "a/b",
+        "..",
+        "../up",
+        "x\\u0000y",
+        "a b",
+        "a\\u202Eb",
+        "v1.2",
+    ] {
         assert_rejected(
             &TINY.replace("name = \"tiny\"", &format!("name = \"{name}\"")),
             &["study.name", "folder name"],
         );
     }
+}
+
+#[test]
+fn a_seed_repeated_on_the_command_line_is_blamed_on_the_command_line() {
+    let dir = temp_dir("seeds-flag");
+    let file = write(&dir, "study.toml", TINY);
+    let output = run(
+        &dir,
+        &[file.to_str().unwrap(), "--seeds", "1,1,2", "--check"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("--seeds") && err.contains("seed 1 appears twice"),
+        "{err}"
+    );
+    assert!(!err.contains("study.seeds"), "{err}");
+}
+
+#[test]
+fn unicode_letters_make_a_valid_name() {
+    let dir = temp_dir("unicode-name");
+    let file = write(
+        &dir,
+        "study.toml",
+        TINY.replace("name = \"tiny\"", "name = \"étude_δ-2\""),
+    );
+    let output = run(&dir, &[file.to_str().unwrap(), "--check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// `--quick` shortens a valid epoch count; it does not turn an invalid one into a valid one.
+#[test]
+fn quick_validates_the_epochs_as_written() {
+    for epochs in ["0", "200000000"] {
+        let dir = temp_dir("quick-epochs");
+        let file = write(
+            &dir,
+            "study.toml",
+            TINY.replace("epochs = 300", &format!("epochs = {epochs}")),
+        );
+        let output = run(
+            &dir,
+            &[
+                file.to_str().unwrap(),
+                "--quick",
+                "--out",
+                dir.join("out").to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{epochs}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("model.epochs"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains(epochs), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn the_originals_numbers_are_checked() {
+    for (row, needle) in [
+        ("f1 = nan", "original.f1"),
+        ("f1 = 7.0", "original.f1"),
+        ("precision = inf", "original.precision"),
+        ("recall = -0.1", "original.recall"),
+        ("loss = -1.0", "original.loss"),
+    ] {
+        // In place of the row's own key when it has one (a key given twice is a syntax error).
+        let replaced = if row.starts_with("loss") {
+            "loss = 0.6\n"
+        } else {
+            "f1 = 0.5\n"
+        };
+        let text = TINY.replace(replaced, &format!("{row}\n"));
+        assert_rejected(&text, &[needle, "out of range"]);
+    }
+    let twice = format!("{TINY}\n[[original]]\npoint = \"width=3\"\nf1 = 0.6\n");
+    assert_rejected(&twice, &["original.point", "two [[original]] rows"]);
+}
+
+#[test]
+fn a_zero_curve_stride_is_reported_once_under_its_own_key() {
+    let (code, err) = check_text(TINY.replace("loss_curve_stride = 10", "loss_curve_stride = 0"));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("record.loss_curve_stride"), "{err}");
+    assert!(!err.contains("eval_stride"), "{err}");
 }
 
 #[test]

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use crate::common::{run, stderr, temp_dir, write};
 
 /// Two noisy clusters as CSV, with a header.
-fn points_csv(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn points_csv(dir: &Path) -> std::path::PathBuf {
     let mut text = String::from("x1,x2,label\n");
     for i in 0..60 {
         let y = i % 2;
@@ -395,4 +395,59 @@ fn an_instruction_set_ceiling_changes_no_number_and_a_bad_name_exits_2() {
         assert!(stderr(&bad).contains(needle), "{needle}: {}", stderr(&bad));
     }
     assert!(!dir.join("bad.json").exists());
+}
+
+/// Data of magnitude 1e300 overflows the first layer: a weight becomes infinite or NaN while
+/// the ReLU keeps the loss finite. That run is diverged (exit 3), not a result with `null`
+/// weights in its saved model.
+#[test]
+fn a_run_whose_parameters_overflow_is_diverged_not_saved() {
+    let dir = temp_dir("overflowing-parameters");
+    let model = dir.join("m.json");
+    let output = run(
+        &dir,
+        &[
+            "train",
+            "--noise",
+            "1e300",
+            "--epochs",
+            "20",
+            "--save",
+            model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("diverged"), "{}", stderr(&output));
+    assert!(!model.exists());
+}
+
+/// A model whose finite weights overflow on some input gives a NaN probability there:
+/// `predict` says which row and writes nothing.
+#[test]
+fn predict_refuses_to_write_a_nan_probability() {
+    let dir = temp_dir("nan-prediction");
+    let model = write(
+        &dir,
+        "overflowing.json",
+        r#"{"format":"binclass-model","format_version":1,"kind":"mlp","layer_sizes":[2,1,1],
+"hidden_activation":"relu","threshold":0.5,
+"training":{"learning_rate":0.01,"epochs":1,"l2":0.0,"batch_size":null,"early_stopping":null,
+"divergence_factor":100.0,"loss_fraction":0.3,"gradient_norm_stride":0},
+"input_standardization":null,
+"layers":[{"weights":[[1e308],[0.0]],"biases":[0.0]},{"weights":[[0.0]],"biases":[0.0]}]}"#,
+    );
+    let data = write(&dir, "rows.csv", "0.5,0\n2,0\n");
+    let out = dir.join("predictions.csv");
+    let output = predict(&dir, &model, &data, &out);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("row 2"), "{}", stderr(&output));
+    assert!(!out.exists());
+}
+
+#[test]
+fn gradcheck_refuses_an_absurd_sample_count() {
+    let dir = temp_dir("gradcheck-samples");
+    let output = run(&dir, &["gradcheck", "--samples", "100000000000"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--samples"), "{}", stderr(&output));
 }

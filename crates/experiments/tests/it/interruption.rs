@@ -189,6 +189,19 @@ fn resuming_a_changed_study_is_refused() {
         err.contains("changed") && err.contains("epochs = 20") && err.contains("epochs = 30"),
         "{err}"
     );
+    // `--check` says the same before anything would run.
+    let checked = run(
+        &dir,
+        &[
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--resume",
+            "--check",
+        ],
+    );
+    assert_eq!(checked.status.code(), Some(2), "{}", stderr(&checked));
+    assert!(stderr(&checked).contains("changed"), "{}", stderr(&checked));
     let nothing = run(
         &dir,
         &[

@@ -5,5 +5,6 @@ mod commands;
 mod common;
 mod interruption;
 mod properties;
+mod protection;
 mod reports;
 mod running;

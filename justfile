@@ -56,6 +56,6 @@ bench:
 bench-compare *ARGS:
     python3 bench/compare.py {{ARGS}}
 
-# The width and depth studies' runs in plain NumPy beside ours, on this machine (~30 min).
+# The width and depth studies' runs in plain NumPy beside ours, on this machine (~25 min).
 bench-study *ARGS:
     python3 bench/numpy_study.py {{ARGS}}

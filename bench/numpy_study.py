@@ -9,7 +9,7 @@ points and epochs, by the original method (compare.py's `numpy_train`: full-batc
 descent, the loss computed every epoch as ours computes it), at NumPy's best (compare.py's
 environment: glibc's allocator thresholds raised, one BLAS thread per process).
 
-    python3 bench/numpy_study.py                  # width + depth, 5 seeds, full length (~30 min)
+    python3 bench/numpy_study.py                  # width + depth, 5 seeds, full length (~25 min)
     python3 bench/numpy_study.py --quick          # epochs / 100 on both sides: a smoke run
 
 What is not the same: NumPy trains on one fixed data set of the right size (compare.py's

@@ -586,8 +586,11 @@ pub struct PointSummary {
     pub n_ok: usize,
     /// Runs that diverged.
     pub n_diverged: usize,
-    /// Runs that failed, were interrupted or are pending.
+    /// Runs that failed.
     pub n_failed: usize,
+    /// Runs that were interrupted or have not run yet (an interrupted study, before
+    /// `--resume`).
+    pub n_unfinished: usize,
     /// Each metric over the runs that finished normally.
     pub metrics: Vec<(String, Option<Summary>)>,
     /// How many finished runs reached the loss fraction.
@@ -625,12 +628,11 @@ pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
                     .count(),
                 n_failed: here
                     .iter()
-                    .filter(|r| {
-                        matches!(
-                            r.status,
-                            RunStatus::Failed { .. } | RunStatus::Interrupted | RunStatus::Pending
-                        )
-                    })
+                    .filter(|r| matches!(r.status, RunStatus::Failed { .. }))
+                    .count(),
+                n_unfinished: here
+                    .iter()
+                    .filter(|r| matches!(r.status, RunStatus::Interrupted | RunStatus::Pending))
                     .count(),
                 metrics: vec![
                     ("f1".into(), summary(&metric(|m| m.f1))),
@@ -725,7 +727,15 @@ pub(crate) fn summary_table(
                     p.n_ok
                 ),
                 cell(point_metric(p, "oscillation").as_ref(), 3),
-                format!("{} / {} / {}", p.n_ok, p.n_diverged, p.n_failed),
+                if p.n_unfinished == 0 {
+                    format!("{} / {} / {}", p.n_ok, p.n_diverged, p.n_failed)
+                } else {
+                    // An interrupted study: its pending runs are not failures.
+                    format!(
+                        "{} / {} / {} (+{} not run yet)",
+                        p.n_ok, p.n_diverged, p.n_failed, p.n_unfinished
+                    )
+                },
             ]
         })
         .collect();

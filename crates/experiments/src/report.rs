@@ -255,7 +255,7 @@ impl Verdict {
                 .as_deref()
                 .is_some_and(|n| n.to_lowercase().contains("diverge"));
             if says_diverged {
-                let n = p.n_runs - p.n_failed;
+                let n = p.n_runs - p.n_failed - p.n_unfinished;
                 checks.push(Check {
                     point: p.point.clone(),
                     what: "divergence",

@@ -80,6 +80,24 @@ fn reference(dir: &Path, file: &Path) -> PathBuf {
     whole
 }
 
+/// Interrupted early in a long study (each run far longer than the wait), the summary counts
+/// the runs that never ran as "not run yet", not as failed.
+#[test]
+fn an_interrupted_studys_summary_does_not_count_pending_runs_as_failed() {
+    let dir = temp_dir("pending-summary");
+    let file = write(
+        &dir,
+        "study.toml",
+        study().replace("epochs = 3000", "epochs = 50000000"),
+    );
+    let out = dir.join("out");
+    let code = interrupted_run(&dir, &file, &out, "-INT", Duration::from_millis(500));
+    assert_eq!(code, Some(130));
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("not run yet"), "{summary}");
+    assert!(!summary.contains("| 0 / 0 / 3 |"), "{summary}");
+}
+
 #[test]
 fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
     let dir = temp_dir("sigint");

@@ -25,24 +25,24 @@ pub struct DataArgs {
     /// A CSV file with columns x1,…,xd,label (header optional).
     #[arg(long, conflicts_with = "dataset")]
     data: Option<PathBuf>,
-    /// A generator instead of a file: blobs, moons, circles, xor or spirals.
-    #[arg(long, default_value = "moons")]
-    dataset: String,
-    /// Generator noise (moons, circles, xor, spirals).
-    #[arg(long, default_value_t = 0.2)]
-    noise: f64,
-    /// Blobs: distance between the means in standard deviations.
-    #[arg(long, default_value_t = 4.0)]
-    separation: f64,
-    /// Circles: inner radius factor.
-    #[arg(long, default_value_t = 0.5)]
-    factor: f64,
-    /// Spirals: number of turns.
-    #[arg(long, default_value_t = 1.5)]
-    turns: f64,
-    /// Generator: number of samples.
-    #[arg(long, default_value_t = 600)]
-    samples: usize,
+    /// A generator instead of a file: blobs, moons, circles, xor or spirals [default: moons].
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Generator noise (moons, circles, xor, spirals) [default: 0.2].
+    #[arg(long)]
+    noise: Option<f64>,
+    /// Blobs: distance between the means in standard deviations [default: 4].
+    #[arg(long)]
+    separation: Option<f64>,
+    /// Circles: inner radius factor [default: 0.5].
+    #[arg(long)]
+    factor: Option<f64>,
+    /// Spirals: number of turns [default: 1.5].
+    #[arg(long)]
+    turns: Option<f64>,
+    /// Generator: number of samples [default: 600].
+    #[arg(long)]
+    samples: Option<usize>,
     /// Fraction held out for testing (stratified, seeded). 0 trains on every row, in file
     /// order, and reports training metrics.
     #[arg(long, default_value_t = 0.2)]
@@ -61,12 +61,13 @@ pub struct TrainArgs {
     /// `mlp` or `logistic`.
     #[arg(long, default_value = "mlp")]
     model: String,
-    /// MLP layer sizes, input first, e.g. 2,20,20,1 (the first must equal the feature count).
-    #[arg(long, value_delimiter = ',', default_value = "2,20,20,1")]
-    layers: Vec<usize>,
-    /// Hidden activation: identity, relu, sigmoid or tanh.
-    #[arg(long, default_value = "relu")]
-    activation: String,
+    /// MLP layer sizes, input first (the first must equal the feature count) [default:
+    /// 2,20,20,1].
+    #[arg(long, value_delimiter = ',')]
+    layers: Option<Vec<usize>>,
+    /// MLP hidden activation: identity, relu, sigmoid or tanh [default: relu].
+    #[arg(long)]
+    activation: Option<String>,
     /// Learning rate.
     #[arg(long, default_value_t = 0.01)]
     lr: f64,
@@ -87,6 +88,18 @@ pub struct TrainArgs {
     /// Replace existing files.
     #[arg(long)]
     force: bool,
+}
+
+impl TrainArgs {
+    /// The MLP's layer sizes: as given, or the default.
+    fn layers(&self) -> Vec<usize> {
+        self.layers.clone().unwrap_or_else(|| vec![2, 20, 20, 1])
+    }
+
+    /// The MLP's hidden activation: as given, or ReLU.
+    fn activation(&self) -> &str {
+        self.activation.as_deref().unwrap_or("relu")
+    }
 }
 
 /// Beside a saved model: `MODEL.loss.png` (its loss curve) and, for two features,
@@ -111,7 +124,9 @@ fn save_pictures(
         "logistic" => "logistic regression".to_owned(),
         _ => format!(
             "MLP {:?} ({}), lr {}",
-            args.layers, args.activation, args.lr
+            args.layers(),
+            args.activation(),
+            args.lr
         ),
     };
     let loss_path = with_suffix(path, ".loss.png");
@@ -261,28 +276,68 @@ fn load_data(
     args: &DataArgs,
     seed: u64,
 ) -> Result<(Dataset, Option<Dataset>, Option<InputStandardization>), Failure> {
+    // A flag that does not apply is refused rather than ignored: a user who wrote `--noise`
+    // for blobs, or `--samples` with a CSV file, expects it to change something.
+    let given = [
+        ("--dataset", args.dataset.is_some()),
+        ("--noise", args.noise.is_some()),
+        ("--separation", args.separation.is_some()),
+        ("--factor", args.factor.is_some()),
+        ("--turns", args.turns.is_some()),
+        ("--samples", args.samples.is_some()),
+    ];
     let dataset = match &args.data {
-        Some(path) => data::read_csv(path).map_err(|e| usage(error_chain(&e)))?,
+        Some(path) => {
+            let generator_flags: Vec<&str> = given
+                .iter()
+                .filter(|(_, given)| *given)
+                .map(|(flag, _)| *flag)
+                .collect();
+            if !generator_flags.is_empty() {
+                return Err(usage(format!(
+                    "{} describe generated data and do not apply to --data {}: leave them out",
+                    generator_flags.join(", "),
+                    path.display()
+                )));
+            }
+            data::read_csv(path).map_err(|e| usage(error_chain(&e)))?
+        }
         None => {
-            let generator: Generator = match args.dataset.as_str() {
-                "blobs" => Blobs::new(args.separation).map(Generator::from),
-                "moons" => Moons::new().with_noise(args.noise).map(Generator::from),
-                "xor" => Xor::new().with_noise(args.noise).map(Generator::from),
-                "circles" => Circles::new(args.factor)
-                    .and_then(|c| c.with_noise(args.noise))
-                    .map(Generator::from),
-                "spirals" => Spirals::new(args.turns)
-                    .and_then(|s| s.with_noise(args.noise))
-                    .map(Generator::from),
+            let name = args.dataset.as_deref().unwrap_or("moons");
+            let uses: &[&str] = match name {
+                "blobs" => &["--separation"],
+                "moons" | "xor" => &["--noise"],
+                "circles" => &["--noise", "--factor"],
+                "spirals" => &["--noise", "--turns"],
                 other => {
                     return Err(usage(format!(
                         "--dataset {other:?} is unknown: expected blobs, moons, circles, xor or spirals"
                     )));
                 }
+            };
+            for (flag, given) in &given[1..5] {
+                if *given && !uses.contains(flag) {
+                    return Err(usage(format!(
+                        "{flag} does not apply to --dataset {name}, which takes {}",
+                        uses.join(" and ")
+                    )));
+                }
+            }
+            let noise = args.noise.unwrap_or(0.2);
+            let generator: Generator = match name {
+                "blobs" => Blobs::new(args.separation.unwrap_or(4.0)).map(Generator::from),
+                "moons" => Moons::new().with_noise(noise).map(Generator::from),
+                "xor" => Xor::new().with_noise(noise).map(Generator::from),
+                "circles" => Circles::new(args.factor.unwrap_or(0.5))
+                    .and_then(|c| c.with_noise(noise))
+                    .map(Generator::from),
+                _ => Spirals::new(args.turns.unwrap_or(1.5))
+                    .and_then(|s| s.with_noise(noise))
+                    .map(Generator::from),
             }
             .map_err(|e| usage(e.to_string()))?;
             generator
-                .generate(args.samples, &mut stream(seed, 1))
+                .generate(args.samples.unwrap_or(600), &mut stream(seed, 1))
                 .map_err(|e| usage(e.to_string()))?
         }
     };
@@ -391,10 +446,17 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
             check_output_file(&with_suffix(path, suffix), args.force)?;
         }
     }
+    if args.model == "logistic" && (args.layers.is_some() || args.activation.is_some()) {
+        return Err(usage(
+            "--layers and --activation describe an MLP; --model logistic is one linear layer \
+             with a sigmoid: leave them out",
+        ));
+    }
     let activation: Activation = args
-        .activation
+        .activation()
         .parse()
         .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
+    let layers = args.layers();
     let mut rng = stream(args.seed, 3);
     let bar = (args.epochs >= 20_000 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(args.epochs as u64);
@@ -426,15 +488,15 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
             }
         }
         "mlp" => {
-            let config = MlpConfig::new(&args.layers)
+            let config = MlpConfig::new(&layers)
                 .with_hidden_activation(activation)
                 .with_learning_rate(args.lr)
                 .with_epochs(args.epochs);
             config.validate().map_err(|e| usage(format!("{e}")))?;
-            if args.layers[0] != train.n_features() {
+            if layers[0] != train.n_features() {
                 return Err(usage(format!(
                     "--layers starts with {} but the data has {} features: use --layers {},…",
-                    args.layers[0],
+                    layers[0],
                     train.n_features(),
                     train.n_features()
                 )));

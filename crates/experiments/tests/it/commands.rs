@@ -451,3 +451,74 @@ fn gradcheck_refuses_an_absurd_sample_count() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("--samples"), "{}", stderr(&output));
 }
+
+/// A flag that does not apply to what `train` was asked to do is refused, not ignored.
+#[test]
+fn train_refuses_flags_that_do_not_apply() {
+    let dir = temp_dir("flags-that-do-not-apply");
+    let csv = points_csv(&dir);
+    let csv = csv.to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec!["--dataset", "blobs", "--noise", "nan"],
+            "--noise does not apply",
+        ),
+        (
+            vec!["--dataset", "moons", "--separation", "inf"],
+            "--separation does not apply",
+        ),
+        (vec!["--factor", "0.3"], "--factor does not apply"),
+        (
+            vec!["--dataset", "circles", "--turns", "2"],
+            "--turns does not apply",
+        ),
+        (
+            vec!["--data", csv, "--samples", "100"],
+            "--samples describe generated data",
+        ),
+        (
+            vec!["--data", csv, "--noise", "0.1"],
+            "--noise describe generated data",
+        ),
+        (
+            vec!["--model", "logistic", "--layers", "2,5,1"],
+            "--model logistic",
+        ),
+        (
+            vec!["--model", "logistic", "--activation", "tanh"],
+            "--model logistic",
+        ),
+    ] {
+        let mut full = vec!["train", "--epochs", "5"];
+        full.extend(args.iter().copied());
+        let output = run(&dir, &full);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(needle),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // What does apply still works, defaults included.
+    for args in [
+        vec!["--dataset", "blobs", "--separation", "3"],
+        vec!["--dataset", "circles", "--noise", "0.05", "--factor", "0.4"],
+        vec!["--model", "logistic"],
+        vec!["--data", csv, "--layers", "2,4,1"],
+    ] {
+        let mut full = vec!["train", "--epochs", "5"];
+        full.extend(args.iter().copied());
+        let output = run(&dir, &full);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}

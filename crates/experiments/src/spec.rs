@@ -438,25 +438,29 @@ pub fn parse_and_validate(
             }],
         });
     }
-    let raw: RawStudy = toml::from_str(&source).map_err(|e| {
-        let location = e.span().map(|s| line_col(&source, s.start));
-        StudyFileError {
+    let syntax_problem = |e: &toml::de::Error| Problem {
+        field: "syntax".into(),
+        location: e.span().map(|s| line_col(&source, s.start)),
+        message: e.message().trim().to_owned()
+            + &e.span()
+                .map(|s| format!("\n{}", source_line(&source, s)))
+                .unwrap_or_default(),
+    };
+    let (raw, mut problems) = deserialize_reporting_every_key(&source, syntax_problem);
+    problems.sort_by_key(|p| p.location);
+    let Some(raw) = raw else {
+        return Err(StudyFileError {
             path: path.to_owned(),
-            problems: vec![Problem {
-                field: "syntax".into(),
-                location,
-                message: e.message().trim().to_owned()
-                    + &e.span()
-                        .map(|s| format!("\n{}", source_line(&source, s)))
-                        .unwrap_or_default(),
-            }],
-        }
-    })?;
+            problems,
+        });
+    };
     let mut v = Validator {
         source: &source,
         problems: Vec::new(),
     };
     let plan = v.plan(path, &raw, options);
+    problems.append(&mut v.problems);
+    v.problems = problems;
     match plan {
         Some(plan) if v.problems.is_empty() => Ok(Plan {
             source,
@@ -468,6 +472,66 @@ pub fn parse_and_validate(
             problems: v.problems,
         }),
     }
+}
+
+/// Deserialises a study file, reporting every key that cannot be read rather than the first.
+///
+/// A file that is not valid TOML gets its one syntax error. Otherwise each failure that points
+/// at a line (an unknown key, a wrong type, an integer out of range) is recorded, that line is
+/// blanked in a copy of the source (same length, so every position stays right) and the copy
+/// is read again, up to 50 times. Returns the study when the copy finally reads, so its values
+/// can be checked too; `None` when it does not (typically: a blanked key was required, which
+/// is not reported again as missing).
+fn deserialize_reporting_every_key(
+    source: &str,
+    to_problem: impl Fn(&toml::de::Error) -> Problem,
+) -> (Option<RawStudy>, Vec<Problem>) {
+    if let Err(table_error) = toml::from_str::<toml::Table>(source) {
+        // Reported as the study's own reading words it (an integer too large for a generic
+        // TOML value is "expected usize" there), which is the clearer message.
+        let e = toml::from_str::<RawStudy>(source)
+            .err()
+            .unwrap_or(table_error);
+        return (None, vec![to_problem(&e)]);
+    }
+    let mut copy = source.to_owned();
+    let mut problems = Vec::new();
+    for _ in 0..50 {
+        let e = match toml::from_str::<RawStudy>(&copy) {
+            Ok(raw) => return (Some(raw), problems),
+            Err(e) => e,
+        };
+        let Some(span) = e.span() else {
+            if problems.is_empty() {
+                problems.push(to_problem(&e));
+            }
+            return (None, problems);
+        };
+        let line_start = copy[..span.start.min(copy.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line_end = copy[line_start..]
+            .find('\n')
+            .map_or(copy.len(), |i| line_start + i);
+        let already_blank =
+            line_end == line_start || copy[line_start..line_end].trim_start().starts_with('#');
+        if already_blank || e.message().starts_with("missing field") {
+            if problems.is_empty() {
+                problems.push(to_problem(&e));
+            }
+            return (None, problems);
+        }
+        problems.push(to_problem(&e));
+        let blank: String = std::iter::once('#')
+            .chain(std::iter::repeat_n(' ', line_end - line_start - 1))
+            .collect();
+        copy.replace_range(line_start..line_end, &blank);
+        if toml::from_str::<toml::Table>(&copy).is_err() {
+            // The key's value went on past its line (a multi-line array): stop here.
+            return (None, problems);
+        }
+    }
+    (None, problems)
 }
 
 /// 1-based line and column of a byte offset.
@@ -983,9 +1047,13 @@ impl Validator<'_> {
                 other => (format!("model.{other}"), None),
             };
             self.problem(&key, span, e.to_string());
-            return None;
         }
-        let training = if quick {
+        // With invalid training settings the layers are still checked (every problem of a file
+        // is reported at once), against default settings; no plan comes out.
+        let training_is_valid = training.validate().is_ok();
+        let training = if !training_is_valid {
+            TrainingConfig::default()
+        } else if quick {
             training_config(
                 learning_rate,
                 epochs.div_ceil(QUICK_FACTOR).max(1),
@@ -997,7 +1065,7 @@ impl Validator<'_> {
             training
         };
 
-        match m.kind.get_ref().as_str() {
+        let plan = match m.kind.get_ref().as_str() {
             "logistic" => {
                 for (key, present) in [
                     (
@@ -1114,7 +1182,8 @@ impl Validator<'_> {
                 );
                 None
             }
-        }
+        };
+        plan.filter(|_| training_is_valid)
     }
 }
 

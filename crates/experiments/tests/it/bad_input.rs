@@ -453,6 +453,33 @@ fn every_problem_in_a_file_is_reported_at_once() {
         .replace("learning_rate = 0.1", "learning_rate = -1.0")
         .replace("noise = 0.1", "noise = -2.0");
     assert_rejected(&text, &["model.learning_rate", "dataset.noise"]);
+    // Keys that cannot be read (unknown, wrong type) are reported together, with the values
+    // that can be read and are wrong.
+    let text = TINY
+        .replace(
+            "learning_rate = 0.1",
+            "lerning_rate = 0.1\nlearning_rate = 0.1\ncolour = 1",
+        )
+        .replace("noise = 0.1", "noise = -2.0")
+        .replace("epochs = 300", "epochs = 0");
+    assert_rejected(
+        &text,
+        &[
+            "`lerning_rate`",
+            "`colour`",
+            "dataset.noise",
+            "model.epochs",
+        ],
+    );
+    // Invalid training settings do not hide a bad layer width.
+    let text = tiny_without_original()
+        .replace("learning_rate = 0.1", "learning_rate = -1.0")
+        .replace("noise = 0.1", "noise = nan")
+        .replace("width = [3, 5]", "width = [0]");
+    assert_rejected(
+        &text,
+        &["model.learning_rate", "dataset.noise", "sweep.width"],
+    );
 }
 
 #[test]

@@ -278,21 +278,23 @@ fn load_data(
 ) -> Result<(Dataset, Option<Dataset>, Option<InputStandardization>), Failure> {
     // A flag that does not apply is refused rather than ignored: a user who wrote `--noise`
     // for blobs, or `--samples` with a CSV file, expects it to change something.
-    let given = [
-        ("--dataset", args.dataset.is_some()),
+    let parameter_flags = [
         ("--noise", args.noise.is_some()),
         ("--separation", args.separation.is_some()),
         ("--factor", args.factor.is_some()),
         ("--turns", args.turns.is_some()),
-        ("--samples", args.samples.is_some()),
     ];
     let dataset = match &args.data {
         Some(path) => {
-            let generator_flags: Vec<&str> = given
-                .iter()
-                .filter(|(_, given)| *given)
-                .map(|(flag, _)| *flag)
-                .collect();
+            let generator_flags: Vec<&str> = [
+                ("--dataset", args.dataset.is_some()),
+                ("--samples", args.samples.is_some()),
+            ]
+            .into_iter()
+            .chain(parameter_flags)
+            .filter(|&(_, given)| given)
+            .map(|(flag, _)| flag)
+            .collect();
             if !generator_flags.is_empty() {
                 return Err(usage(format!(
                     "{} describe generated data and do not apply to --data {}: leave them out",
@@ -304,39 +306,50 @@ fn load_data(
         }
         None => {
             let name = args.dataset.as_deref().unwrap_or("moons");
-            let uses: &[&str] = match name {
-                "blobs" => &["--separation"],
-                "moons" | "xor" => &["--noise"],
-                "circles" => &["--noise", "--factor"],
-                "spirals" => &["--noise", "--turns"],
+            let noise = args.noise.unwrap_or(0.2);
+            // Each generator with the flags it takes; built before the flags are checked, but
+            // its own error is reported only after them.
+            let (takes, generator): (&[&str], _) = match name {
+                "blobs" => (
+                    &["--separation"],
+                    Blobs::new(args.separation.unwrap_or(4.0)).map(Generator::from),
+                ),
+                "moons" => (
+                    &["--noise"],
+                    Moons::new().with_noise(noise).map(Generator::from),
+                ),
+                "xor" => (
+                    &["--noise"],
+                    Xor::new().with_noise(noise).map(Generator::from),
+                ),
+                "circles" => (
+                    &["--noise", "--factor"],
+                    Circles::new(args.factor.unwrap_or(0.5))
+                        .and_then(|c| c.with_noise(noise))
+                        .map(Generator::from),
+                ),
+                "spirals" => (
+                    &["--noise", "--turns"],
+                    Spirals::new(args.turns.unwrap_or(1.5))
+                        .and_then(|s| s.with_noise(noise))
+                        .map(Generator::from),
+                ),
                 other => {
                     return Err(usage(format!(
                         "--dataset {other:?} is unknown: expected blobs, moons, circles, xor or spirals"
                     )));
                 }
             };
-            for (flag, given) in &given[1..5] {
-                if *given && !uses.contains(flag) {
+            for (flag, given) in parameter_flags {
+                if given && !takes.contains(&flag) {
                     return Err(usage(format!(
                         "{flag} does not apply to --dataset {name}, which takes {}",
-                        uses.join(" and ")
+                        takes.join(" and ")
                     )));
                 }
             }
-            let noise = args.noise.unwrap_or(0.2);
-            let generator: Generator = match name {
-                "blobs" => Blobs::new(args.separation.unwrap_or(4.0)).map(Generator::from),
-                "moons" => Moons::new().with_noise(noise).map(Generator::from),
-                "xor" => Xor::new().with_noise(noise).map(Generator::from),
-                "circles" => Circles::new(args.factor.unwrap_or(0.5))
-                    .and_then(|c| c.with_noise(noise))
-                    .map(Generator::from),
-                _ => Spirals::new(args.turns.unwrap_or(1.5))
-                    .and_then(|s| s.with_noise(noise))
-                    .map(Generator::from),
-            }
-            .map_err(|e| usage(e.to_string()))?;
             generator
+                .map_err(|e| usage(e.to_string()))?
                 .generate(args.samples.unwrap_or(600), &mut stream(seed, 1))
                 .map_err(|e| usage(e.to_string()))?
         }

@@ -167,13 +167,8 @@ enum Failure {
 /// Refuses `--resume` when a folder's study file, seeds or `--quick` changed.
 fn check_resumable(plans: &[spec::Plan], out_dirs: &[PathBuf]) -> Result<(), Failure> {
     for (plan, dir) in plans.iter().zip(out_dirs) {
-        let mut seeds: Vec<u64> = Vec::new();
-        for r in &plan.runs {
-            if !seeds.contains(&r.seed) {
-                seeds.push(r.seed);
-            }
-        }
-        output::check_resumable(dir, &plan.source, &seeds, plan.quick).map_err(Failure::Usage)?;
+        output::check_resumable(dir, &plan.source, &plan.seeds(), plan.quick)
+            .map_err(Failure::Usage)?;
     }
     Ok(())
 }

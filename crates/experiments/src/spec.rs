@@ -362,6 +362,19 @@ pub struct Plan {
     pub quick: bool,
 }
 
+impl Plan {
+    /// The seeds its runs use, each once, in the order the runs first use them.
+    pub fn seeds(&self) -> Vec<u64> {
+        let mut seeds = Vec::new();
+        for run in &self.runs {
+            if !seeds.contains(&run.seed) {
+                seeds.push(run.seed);
+            }
+        }
+        seeds
+    }
+}
+
 /// Options from the command line that change the plan.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlanOptions {
@@ -486,50 +499,52 @@ fn deserialize_reporting_every_key(
     source: &str,
     to_problem: impl Fn(&toml::de::Error) -> Problem,
 ) -> (Option<RawStudy>, Vec<Problem>) {
-    if let Err(table_error) = toml::from_str::<toml::Table>(source) {
-        // Reported as the study's own reading words it (an integer too large for a generic
-        // TOML value is "expected usize" there), which is the clearer message.
-        let e = toml::from_str::<RawStudy>(source)
-            .err()
-            .unwrap_or(table_error);
-        return (None, vec![to_problem(&e)]);
+    // A file that reads (the usual case) is parsed once.
+    let first = match toml::from_str::<RawStudy>(source) {
+        Ok(raw) => return (Some(raw), Vec::new()),
+        Err(e) => e,
+    };
+    if toml::from_str::<toml::Table>(source).is_err() {
+        // Not valid TOML: one syntax error, worded as the study's own reading words it (an
+        // integer too large for a generic TOML value is "expected usize" there).
+        return (None, vec![to_problem(&first)]);
     }
     let mut copy = source.to_owned();
     let mut problems = Vec::new();
+    let mut e = first;
     for _ in 0..50 {
-        let e = match toml::from_str::<RawStudy>(&copy) {
-            Ok(raw) => return (Some(raw), problems),
-            Err(e) => e,
-        };
-        let Some(span) = e.span() else {
+        // The line the failure points at, unless there is none to set aside: no position, a
+        // line already blanked, or a missing key (one blanked before, not reported again).
+        let line = e
+            .span()
+            .filter(|_| !e.message().starts_with("missing field"))
+            .map(|span| {
+                let start = copy[..span.start.min(copy.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let end = copy[start..].find('\n').map_or(copy.len(), |i| start + i);
+                start..end
+            })
+            .filter(|line| !line.is_empty() && !copy[line.clone()].trim_start().starts_with('#'));
+        let Some(line) = line else {
             if problems.is_empty() {
                 problems.push(to_problem(&e));
             }
             return (None, problems);
         };
-        let line_start = copy[..span.start.min(copy.len())]
-            .rfind('\n')
-            .map_or(0, |i| i + 1);
-        let line_end = copy[line_start..]
-            .find('\n')
-            .map_or(copy.len(), |i| line_start + i);
-        let already_blank =
-            line_end == line_start || copy[line_start..line_end].trim_start().starts_with('#');
-        if already_blank || e.message().starts_with("missing field") {
-            if problems.is_empty() {
-                problems.push(to_problem(&e));
-            }
-            return (None, problems);
-        }
         problems.push(to_problem(&e));
         let blank: String = std::iter::once('#')
-            .chain(std::iter::repeat_n(' ', line_end - line_start - 1))
+            .chain(std::iter::repeat_n(' ', line.len() - 1))
             .collect();
-        copy.replace_range(line_start..line_end, &blank);
+        copy.replace_range(line, &blank);
         if toml::from_str::<toml::Table>(&copy).is_err() {
             // The key's value went on past its line (a multi-line array): stop here.
             return (None, problems);
         }
+        e = match toml::from_str::<RawStudy>(&copy) {
+            Ok(raw) => return (Some(raw), problems),
+            Err(e) => e,
+        };
     }
     (None, problems)
 }
@@ -808,20 +823,17 @@ impl Validator<'_> {
             original_points.push(&original.point);
             // The original's numbers go into the tables beside ours: scores are fractions,
             // the loss a cross-entropy (never negative).
-            for (field, value, upper) in [
-                ("original.precision", original.precision, 1.0),
-                ("original.recall", original.recall, 1.0),
-                ("original.f1", original.f1, 1.0),
-                ("original.loss", original.loss, f64::INFINITY),
+            const FRACTION: (f64, &str) = (1.0, "a fraction in [0, 1]");
+            const LOSS: (f64, &str) = (f64::INFINITY, "a finite number ≥ 0");
+            for (field, value, (upper, allowed)) in [
+                ("original.precision", original.precision, FRACTION),
+                ("original.recall", original.recall, FRACTION),
+                ("original.f1", original.f1, FRACTION),
+                ("original.loss", original.loss, LOSS),
             ] {
                 if let Some(v) = value
                     && !(v.is_finite() && (0.0..=upper).contains(&v))
                 {
-                    let allowed = if upper == 1.0 {
-                        "a fraction in [0, 1]"
-                    } else {
-                        "a finite number ≥ 0"
-                    };
                     self.problem(
                         field,
                         None,
@@ -993,19 +1005,19 @@ impl Validator<'_> {
             (_, None, None) => None,
         };
         let training = training_config(learning_rate, epochs, m, early, &raw.record);
-        if let Err(e) = training.validate() {
-            if matches!(
-                &e,
+        let validated = training.validate();
+        // The loss-measurement stride is record.loss_curve_stride, which the [record] checks
+        // report once, with its line; every other invalid setting is reported here.
+        if let Err(e) = &validated
+            && !matches!(
+                e,
                 models::ModelError::InvalidHyperparameter {
                     field: "eval_stride",
                     ..
                 }
-            ) {
-                // The loss-measurement stride is record.loss_curve_stride, which the [record]
-                // checks report once, with its line.
-                return None;
-            }
-            let field = match &e {
+            )
+        {
+            let field = match e {
                 models::ModelError::InvalidHyperparameter { field, .. } => *field,
                 _ => "model",
             };
@@ -1050,7 +1062,7 @@ impl Validator<'_> {
         }
         // With invalid training settings the layers are still checked (every problem of a file
         // is reported at once), against default settings; no plan comes out.
-        let training_is_valid = training.validate().is_ok();
+        let training_is_valid = validated.is_ok();
         let training = if !training_is_valid {
             TrainingConfig::default()
         } else if quick {

@@ -72,16 +72,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
         if options.resume {
             continue; // The folder keeps the metadata of the run being resumed.
         }
-        let seeds = plan
-            .runs
-            .iter()
-            .map(|r| r.seed)
-            .fold(Vec::new(), |mut v, s| {
-                if !v.contains(&s) {
-                    v.push(s);
-                }
-                v
-            });
+        let seeds = plan.seeds();
         let metadata = Metadata {
             program: "experiments",
             version: env!("CARGO_PKG_VERSION"),

@@ -28,7 +28,6 @@ import math
 import multiprocessing
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,7 +105,7 @@ def numpy_run(run):
         weights.append(rng.standard_normal((fan_in, fan_out)) * std)
         biases.append(np.zeros(fan_out))
     cpu = time.process_time()
-    W, b, wall, curve, _ = compare.numpy_train(np, x, y, weights, biases, lr, epochs, True)
+    _, _, wall, curve, _ = compare.numpy_train(np, x, y, weights, biases, lr, epochs, True)
     cpu = time.process_time() - cpu
     return run, cpu, wall, curve[-1]
 

@@ -12,7 +12,9 @@
 //! loops run down contiguous columns, in a fixed order, so results are bit-identical from run to
 //! run and never depend on thread count. Kernels never allocate; the caller owns every buffer.
 //!
-//! This crate has no randomness and no I/O.
+//! This crate has no randomness. Its one piece of I/O is [`file::write_atomic`], the atomic
+//! file writer every crate that writes files shares (it is here because those crates may not
+//! depend on each other).
 //!
 //! # Example
 //! ```
@@ -31,6 +33,7 @@
 
 mod activation;
 mod dataset;
+pub mod file;
 pub mod kernels;
 mod stable;
 

@@ -1,9 +1,8 @@
 //! Reading and writing datasets as CSV: `x1,…,xd,label`, one sample per line.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use core_linalg::{Dataset, Matrix, Vector};
 
@@ -296,7 +295,7 @@ impl RowParser<'_> {
 /// ```
 pub fn write_csv(path: impl AsRef<Path>, dataset: &Dataset) -> Result<(), DataError> {
     let path = path.as_ref();
-    write_atomically(path, dataset).map_err(|source| DataError::Write {
+    core_linalg::file::write_atomic_with(path, |file| write_rows(file, dataset)).map_err(|source| DataError::Write {
         target: path.display().to_string(),
         source,
     })
@@ -346,39 +345,4 @@ fn write_rows(writer: impl Write, dataset: &Dataset) -> io::Result<()> {
         writeln!(out, "{label}")?;
     }
     out.flush()
-}
-
-/// Distinguishes the temporary files of concurrent writes within one process.
-static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-fn write_atomically(path: &Path, dataset: &Dataset) -> io::Result<()> {
-    let file_name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file")
-    })?;
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temp_path = folder.join(format!(
-        ".{}.{}-{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&temp_path)?;
-    let result = write_rows(&file, dataset)
-        .and_then(|()| file.sync_all())
-        .and_then(|()| {
-            drop(file);
-            fs::rename(&temp_path, path)
-        });
-    if result.is_err() {
-        // Best-effort cleanup: the write error is the one worth reporting, and a failure to
-        // remove the temporary file cannot be acted on here.
-        let _ = fs::remove_file(&temp_path);
-    }
-    result
 }

@@ -22,52 +22,16 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
-/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed to
-/// disk, then renamed over the final name. A crash or a full disk leaves either the old file or
-/// the new one, never half of one.
+/// Writes `contents` to `path` atomically ([`core_linalg::file::write_atomic`]), naming the
+/// file in the error.
 ///
 /// # Errors
-/// [`WriteError`] naming `path`; the temporary file is removed.
+/// [`WriteError`] naming `path`; the previous file is intact and no temporary file is left.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), WriteError> {
-    write_atomic_through(path, contents, |tmp| fs::File::create(tmp))
-}
-
-/// [`write_atomic`], with the temporary file's handle made by `create` from the temporary
-/// path. The one production caller passes [`fs::File::create`]; the disk-full test passes a
-/// function that creates the temporary file and returns a handle to `/dev/full` instead, so
-/// the real write, error and clean-up path runs against a real `ENOSPC`.
-fn write_atomic_through(
-    path: &Path,
-    contents: &[u8],
-    create: impl FnOnce(&Path) -> std::io::Result<fs::File>,
-) -> Result<(), WriteError> {
-    let err = |source| WriteError {
+    core_linalg::file::write_atomic(path, contents).map_err(|source| WriteError {
         path: path.to_owned(),
         source,
-    };
-    // The rename below replaces whatever is at `path`: never a device, folder or pipe (as
-    // root, `/dev/null` itself would become a regular file).
-    if fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
-        return Err(err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file, so it is not replaced",
-        )));
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = create(&tmp)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(err)
+    })
 }
 
 /// What a study writes at the top of its folder, and the sub-folders it fills.
@@ -814,65 +778,4 @@ pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
         md.push('\n');
     }
     md
-}
-
-#[cfg(test)]
-mod tests {
-    use std::cell::RefCell;
-    use std::path::{Path, PathBuf};
-
-    use super::{write_atomic, write_atomic_through};
-
-    /// `ENOSPC` on Linux.
-    const NO_SPACE: i32 = 28;
-
-    /// A full disk, for real: the temporary file is created beside the target as usual, but the
-    /// bytes go to `/dev/full`, whose every write fails with `ENOSPC`. The error names the
-    /// target, the old file keeps its bytes, and the temporary file is gone.
-    #[test]
-    fn a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file() {
-        let full = Path::new("/dev/full");
-        if !full.exists() {
-            eprintln!("SKIPPED: /dev/full does not exist here, so a full disk cannot be simulated");
-            return;
-        }
-        let dir =
-            std::env::temp_dir().join(format!("experiments-disk-full-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let target = dir.join("results.csv");
-        write_atomic(&target, b"run,status\np00-s1,ok\n").unwrap();
-
-        let temporary: RefCell<Option<PathBuf>> = RefCell::new(None);
-        let err = write_atomic_through(&target, b"run,status\np00-s1,failed\n", |tmp| {
-            std::fs::File::create(tmp)?;
-            *temporary.borrow_mut() = Some(tmp.to_owned());
-            std::fs::OpenOptions::new().write(true).open(full)
-        })
-        .unwrap_err();
-
-        assert_eq!(err.path, target);
-        assert_eq!(err.source.raw_os_error(), Some(NO_SPACE), "{err}");
-        let message = err.to_string();
-        assert!(
-            message.contains(&target.display().to_string()) && message.contains("No space left"),
-            "{message}"
-        );
-        assert_eq!(
-            std::fs::read(&target).unwrap(),
-            b"run,status\np00-s1,ok\n",
-            "the old file is intact"
-        );
-        let temporary = temporary
-            .into_inner()
-            .expect("a temporary file was created");
-        assert_eq!(temporary.parent(), Some(dir.as_path()));
-        assert!(!temporary.exists(), "{} was left", temporary.display());
-        let names: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names, ["results.csv"]);
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 }

@@ -1,10 +1,7 @@
 //! From a drawing to a file: the format chosen by extension, the size check, PNG encoding and
-//! the atomic write (temporary file in the same folder, then rename).
+//! the atomic write (`core_linalg::file::write_atomic`).
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -144,7 +141,7 @@ impl Target {
                 svg.into_bytes()
             }
         };
-        write_atomically(&self.path, &bytes).map_err(|source| VizError::Write {
+        core_linalg::file::write_atomic(&self.path, &bytes).map_err(|source| VizError::Write {
             path: self.path.clone(),
             source,
         })
@@ -213,46 +210,6 @@ fn encode_png(rgb: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, png::E
     Ok(bytes)
 }
 
-/// Distinguishes temporary files of concurrent writes from one process.
-static TEMPORARY_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-/// Writes `bytes` to a temporary file beside `path`, flushes it, then renames it over `path`,
-/// so `path` holds either the old file or the whole new one, never a half-written file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    // The rename replaces whatever is at `path`: never a device, folder or pipe.
-    if fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file, so it is not replaced",
-        ));
-    }
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().map_or_else(
-        || "figure".into(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    let temporary = folder.join(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        TEMPORARY_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut file = fs::File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        // The write already failed and that error is returned; a leftover temporary file is
-        // removed on a best-effort basis (it may not even exist).
-        let _ = fs::remove_file(&temporary);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,22 +235,5 @@ mod tests {
         assert!(Target::new(Path::new("a.png"), (0, 100), (100, 100)).is_err());
         assert!(Target::new(Path::new("a.png"), (100, 99_999), (100, 100)).is_err());
         assert!(Target::new(Path::new("a.png"), (100, 100), (100, 100)).is_ok());
-    }
-
-    #[test]
-    fn a_failed_write_leaves_no_temporary_file() {
-        let folder = std::env::temp_dir().join(format!("viz-atomic-{}", std::process::id()));
-        fs::create_dir_all(&folder).unwrap();
-        // Renaming a file over a non-empty folder fails.
-        let target = folder.join("occupied");
-        fs::create_dir_all(target.join("child")).unwrap();
-        assert!(write_atomically(&target, b"data").is_err());
-        let leftovers: Vec<_> = fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .filter(|n| n.to_string_lossy().ends_with(".tmp"))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
-        fs::remove_dir_all(&folder).unwrap();
     }
 }

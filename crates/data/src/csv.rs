@@ -295,9 +295,11 @@ impl RowParser<'_> {
 /// ```
 pub fn write_csv(path: impl AsRef<Path>, dataset: &Dataset) -> Result<(), DataError> {
     let path = path.as_ref();
-    core_linalg::file::write_atomic_with(path, |file| write_rows(file, dataset)).map_err(|source| DataError::Write {
-        target: path.display().to_string(),
-        source,
+    core_linalg::file::write_atomic_with(path, |file| write_rows(file, dataset)).map_err(|source| {
+        DataError::Write {
+            target: path.display().to_string(),
+            source,
+        }
     })
 }
 

@@ -127,11 +127,11 @@ mod tests {
     fn a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file() {
         let full = Path::new("/dev/full");
         if !full.exists() {
-            // Written to the terminal directly, so the test harness does not swallow it.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file: \
-                 /dev/full does not exist here, so a full disk cannot be simulated"
+            // Written to the terminal in one write, so the test harness neither swallows nor
+            // interleaves it.
+            let _ = std::io::stderr().write_all(
+                b"SKIPPED: a_full_disk_keeps_the_old_file_and_leaves_no_temporary_file: \
+                  /dev/full does not exist here, so a full disk cannot be simulated\n",
             );
             return;
         }

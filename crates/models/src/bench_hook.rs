@@ -22,7 +22,7 @@ pub struct FullBatchEpoch {
 impl FullBatchEpoch {
     /// Prepares to train `initial` on `data` with the given step size and no L2 penalty.
     pub fn new(initial: Mlp, data: &Dataset, learning_rate: f64) -> Self {
-        let network = initial.network;
+        let network = initial.fitted.network;
         FullBatchEpoch {
             workspace: Workspace::new(&network, data.n_samples()),
             gradients: network.zero_gradients(),

@@ -85,22 +85,22 @@ macro_rules! delegate_differentiable {
     ($model:ty) => {
         impl Differentiable for $model {
             fn n_tensors(&self) -> usize {
-                Differentiable::n_tensors(&self.network)
+                Differentiable::n_tensors(&self.fitted.network)
             }
             fn tensor_name(&self, index: usize) -> String {
-                Differentiable::tensor_name(&self.network, index)
+                Differentiable::tensor_name(&self.fitted.network, index)
             }
             fn tensor_mut(&mut self, index: usize) -> &mut [f64] {
-                Differentiable::tensor_mut(&mut self.network, index)
+                Differentiable::tensor_mut(&mut self.fitted.network, index)
             }
             fn objective(&self, data: &Dataset, l2: f64) -> f64 {
-                Differentiable::objective(&self.network, data, l2)
+                Differentiable::objective(&self.fitted.network, data, l2)
             }
             fn gradient(&self, data: &Dataset, l2: f64) -> Vec<Vec<f64>> {
-                Differentiable::gradient(&self.network, data, l2)
+                Differentiable::gradient(&self.fitted.network, data, l2)
             }
             fn finite_difference_step(&self) -> f64 {
-                Differentiable::finite_difference_step(&self.network)
+                Differentiable::finite_difference_step(&self.fitted.network)
             }
         }
     };

@@ -42,6 +42,7 @@
 pub mod bench_hook;
 mod classifier;
 mod error;
+mod fitted;
 mod gradcheck;
 mod logistic;
 mod mlp;

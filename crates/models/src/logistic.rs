@@ -4,10 +4,10 @@
 use core_linalg::{Activation, Dataset, Matrix, Vector};
 use rand::Rng;
 
-use crate::classifier::{check_prediction_input, check_training_data};
+use crate::fitted::{FittedNetwork, delegate_to_fitted_network, fit_network};
 use crate::network::{Layer, Network};
-use crate::train::{NoObserver, TrainingConfig, TrainingObserver, train, training_setters};
-use crate::{Classifier, FitReport, ModelError};
+use crate::train::{NoObserver, TrainingConfig, TrainingObserver, training_setters};
+use crate::{FitReport, ModelError};
 
 /// Hyperparameters of logistic regression.
 ///
@@ -94,14 +94,8 @@ impl LogisticRegressionConfig {
         if n_features == 0 {
             return Err(ModelError::invalid("n_features", 0, "at least 1 feature"));
         }
-        let network = Network {
-            layers: vec![Layer::zeros(n_features, 1)],
-            hidden_activation: Activation::Identity,
-        };
         Ok(LogisticRegression {
-            network,
-            threshold: self.training.threshold,
-            trained_with: Some(self.training.clone()),
+            fitted: FittedNetwork::untrained(zero_network(n_features), &self.training),
         })
     }
 
@@ -130,8 +124,12 @@ impl LogisticRegressionConfig {
         rng: &mut R,
         observer: &mut dyn TrainingObserver,
     ) -> Result<(LogisticRegression, FitReport), ModelError> {
-        let initial = self.initialise(data.n_features())?;
-        self.fit_from(initial, data, eval, rng, observer)
+        self.validate()?;
+        let n_features = data.n_features();
+        let start = |_: &mut R| zero_network(n_features);
+        let (fitted, report) =
+            fit_network(&self.training, n_features, start, data, eval, rng, observer)?;
+        Ok((LogisticRegression { fitted }, report))
     }
 
     /// Trains starting from the given model's parameters.
@@ -148,26 +146,26 @@ impl LogisticRegressionConfig {
         observer: &mut dyn TrainingObserver,
     ) -> Result<(LogisticRegression, FitReport), ModelError> {
         self.validate()?;
-        check_training_data(data, eval, initial.n_features())?;
-        let mut network = initial.network;
-        let report = train(&mut network, &self.training, data, eval, rng, observer)?;
-        Ok((
-            LogisticRegression {
-                network,
-                threshold: self.training.threshold,
-                trained_with: Some(self.training.clone()),
-            },
-            report,
-        ))
+        let n_features = initial.fitted.n_features();
+        let start = |_: &mut R| initial.fitted.network;
+        let (fitted, report) =
+            fit_network(&self.training, n_features, start, data, eval, rng, observer)?;
+        Ok((LogisticRegression { fitted }, report))
+    }
+}
+
+/// Logistic regression's network: `[d, 1]`, no hidden layer, every parameter zero.
+fn zero_network(n_features: usize) -> Network {
+    Network {
+        layers: vec![Layer::zeros(n_features, 1)],
+        hidden_activation: Activation::Identity,
     }
 }
 
 /// A fitted logistic regression, `P(y = 1 | x) = σ(x·w + b)`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticRegression {
-    pub(crate) network: Network,
-    threshold: f64,
-    trained_with: Option<TrainingConfig>,
+    pub(crate) fitted: FittedNetwork,
 }
 
 impl LogisticRegression {
@@ -189,56 +187,19 @@ impl LogisticRegression {
             weights: Matrix::from_column_slice(n, 1, weights.as_slice()),
             biases: Vector::from_element(1, bias),
         };
-        let mlp = crate::Mlp::from_layers(vec![layer], Activation::Identity, threshold)?;
-        Ok(LogisticRegression {
-            network: mlp.network,
-            threshold,
-            trained_with: None,
-        })
-    }
-
-    /// The training settings this model was initialised or fitted with (`None` when it was
-    /// built from explicit parameters without them).
-    pub fn trained_with(&self) -> Option<&TrainingConfig> {
-        self.trained_with.as_ref()
-    }
-
-    /// Records the training settings (used when loading a saved model).
-    pub(crate) fn set_trained_with(&mut self, training: Option<TrainingConfig>) {
-        self.trained_with = training;
+        let fitted = FittedNetwork::from_layers(vec![layer], Activation::Identity, threshold)?;
+        Ok(LogisticRegression { fitted })
     }
 
     /// The weight vector `w`, one entry per feature.
     pub fn weights(&self) -> Vector {
-        self.network.layers[0].weights.column(0).into_owned()
+        self.fitted.network.layers[0].weights.column(0).into_owned()
     }
 
     /// The bias `b`.
     pub fn bias(&self) -> f64 {
-        self.network.layers[0].biases[0]
-    }
-
-    /// The mean binary cross-entropy (no penalty) on `data`.
-    ///
-    /// # Errors
-    /// [`ModelError::FeatureCountMismatch`] when the data has the wrong number of features.
-    pub fn loss(&self, data: &Dataset) -> Result<f64, ModelError> {
-        crate::classifier::check_training_data_shape(data, self.n_features())?;
-        Ok(self.network.evaluate_objective(data, 0.0))
+        self.fitted.network.layers[0].biases[0]
     }
 }
 
-impl Classifier for LogisticRegression {
-    fn n_features(&self) -> usize {
-        self.network.n_features()
-    }
-
-    fn threshold(&self) -> f64 {
-        self.threshold
-    }
-
-    fn predict_proba(&self, x: &Matrix) -> Result<Vector, ModelError> {
-        check_prediction_input(x, self.n_features())?;
-        Ok(self.network.predict_proba(x))
-    }
-}
+delegate_to_fitted_network!(LogisticRegression);

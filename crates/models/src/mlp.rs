@@ -1,12 +1,12 @@
 //! The multi-layer perceptron: configuration, fitting and the fitted model.
 
-use core_linalg::{Activation, Dataset, Matrix, Vector};
+use core_linalg::{Activation, Dataset};
 use rand::Rng;
 
-use crate::classifier::{check_prediction_input, check_training_data};
+use crate::fitted::{FittedNetwork, delegate_to_fitted_network, fit_network};
 use crate::network::{Initialisation, Layer, Network};
-use crate::train::{NoObserver, TrainingConfig, TrainingObserver, train, training_setters};
-use crate::{Classifier, FitReport, ModelError};
+use crate::train::{NoObserver, TrainingConfig, TrainingObserver, training_setters};
+use crate::{FitReport, ModelError};
 
 /// The widest layer accepted: a resource guard against typos such as `200000`.
 pub const MAX_LAYER_WIDTH: usize = 100_000;
@@ -151,17 +151,19 @@ impl MlpConfig {
     /// As [`MlpConfig::validate`].
     pub fn initialise<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Mlp, ModelError> {
         self.validate()?;
-        let network = Network::initialise(
+        Ok(Mlp {
+            fitted: FittedNetwork::untrained(self.initial_network(rng), &self.training),
+        })
+    }
+
+    /// The initial network drawn from `rng`; the configuration must be validated.
+    fn initial_network<R: Rng + ?Sized>(&self, rng: &mut R) -> Network {
+        Network::initialise(
             &self.layer_sizes,
             self.hidden_activation,
             Initialisation::for_hidden(self.hidden_activation),
             rng,
-        );
-        Ok(Mlp {
-            network,
-            threshold: self.training.threshold,
-            trained_with: Some(self.training.clone()),
-        })
+        )
     }
 
     /// Initialises from `rng` and trains on `data`.
@@ -192,9 +194,8 @@ impl MlpConfig {
         observer: &mut dyn TrainingObserver,
     ) -> Result<(Mlp, FitReport), ModelError> {
         self.validate()?;
-        check_training_data(data, eval, self.layer_sizes[0])?;
-        let initial = self.initialise(rng)?;
-        self.fit_from(initial, data, eval, rng, observer)
+        let start = |rng: &mut R| self.initial_network(rng);
+        self.train(start, data, eval, rng, observer)
     }
 
     /// Trains starting from the given parameters instead of a fresh initialisation (for
@@ -212,7 +213,6 @@ impl MlpConfig {
         observer: &mut dyn TrainingObserver,
     ) -> Result<(Mlp, FitReport), ModelError> {
         self.validate()?;
-        check_training_data(data, eval, self.layer_sizes[0])?;
         if initial.layer_sizes() != self.layer_sizes {
             return Err(ModelError::invalid(
                 "layer_sizes",
@@ -220,17 +220,24 @@ impl MlpConfig {
                 format!("the configured sizes {:?}", self.layer_sizes),
             ));
         }
-        let mut network = initial.network;
+        let mut network = initial.fitted.network;
         network.hidden_activation = self.hidden_activation;
-        let report = train(&mut network, &self.training, data, eval, rng, observer)?;
-        Ok((
-            Mlp {
-                network,
-                threshold: self.training.threshold,
-                trained_with: Some(self.training.clone()),
-            },
-            report,
-        ))
+        self.train(|_: &mut R| network, data, eval, rng, observer)
+    }
+
+    /// Fits from the network `start` builds; the configuration must be validated.
+    fn train<R: Rng + ?Sized>(
+        &self,
+        start: impl FnOnce(&mut R) -> Network,
+        data: &Dataset,
+        eval: Option<&Dataset>,
+        rng: &mut R,
+        observer: &mut dyn TrainingObserver,
+    ) -> Result<(Mlp, FitReport), ModelError> {
+        let n_features = self.layer_sizes[0];
+        let (fitted, report) =
+            fit_network(&self.training, n_features, start, data, eval, rng, observer)?;
+        Ok((Mlp { fitted }, report))
     }
 }
 
@@ -240,9 +247,7 @@ impl MlpConfig {
 /// forward pass is `A_l = f(A_{l-1} · W_l + b_l)` with samples as rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mlp {
-    pub(crate) network: Network,
-    threshold: f64,
-    trained_with: Option<TrainingConfig>,
+    pub(crate) fitted: FittedNetwork,
 }
 
 impl Mlp {
@@ -251,127 +256,31 @@ impl Mlp {
     /// # Errors
     /// [`ModelError::InvalidHyperparameter`] for no layers, a last layer not of width 1, or a
     /// threshold outside [0, 1]; [`ModelError::ParameterShape`] when consecutive layers do not
-    /// chain or biases do not match their weights; [`ModelError::NonFiniteInput`] for a
+    /// chain or biases do not match their weights; [`ModelError::NonFiniteParameter`] for a
     /// non-finite parameter.
     pub fn from_layers(
         layers: Vec<Layer>,
         hidden_activation: Activation,
         threshold: f64,
     ) -> Result<Mlp, ModelError> {
-        if layers.is_empty() {
-            return Err(ModelError::invalid("layers", "[]", "at least one layer"));
-        }
-        for (l, layer) in layers.iter().enumerate() {
-            if l > 0 && layer.fan_in() != layers[l - 1].fan_out() {
-                return Err(ModelError::ParameterShape {
-                    layer: l,
-                    tensor: "weights",
-                    expected: (layers[l - 1].fan_out(), layer.fan_out()),
-                    found: layer.weights.shape(),
-                });
-            }
-            if layer.biases.len() != layer.fan_out() {
-                return Err(ModelError::ParameterShape {
-                    layer: l,
-                    tensor: "biases",
-                    expected: (layer.fan_out(), 1),
-                    found: (layer.biases.len(), 1),
-                });
-            }
-            if layer.fan_in() == 0 || layer.fan_out() == 0 {
-                return Err(ModelError::ParameterShape {
-                    layer: l,
-                    tensor: "weights",
-                    expected: (layer.fan_in().max(1), layer.fan_out().max(1)),
-                    found: layer.weights.shape(),
-                });
-            }
-            for (tensor, values) in [
-                ("weights", layer.weights.as_slice()),
-                ("biases", layer.biases.as_slice()),
-            ] {
-                if let Some(index) = values.iter().position(|v| !v.is_finite()) {
-                    return Err(ModelError::NonFiniteParameter {
-                        layer: l,
-                        tensor,
-                        index,
-                        value: values[index],
-                    });
-                }
-            }
-        }
-        let last = layers[layers.len() - 1].fan_out();
-        if last != 1 {
-            return Err(ModelError::invalid(
-                "layers",
-                format!("last layer width {last}"),
-                "a last layer of width 1",
-            ));
-        }
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(ModelError::invalid(
-                "threshold",
-                threshold,
-                "a probability in [0, 1]",
-            ));
-        }
-        Ok(Mlp {
-            network: Network {
-                layers,
-                hidden_activation,
-            },
-            threshold,
-            trained_with: None,
-        })
-    }
-
-    /// The training settings this model was initialised or fitted with (`None` when it was
-    /// built from explicit parameters without them).
-    pub fn trained_with(&self) -> Option<&TrainingConfig> {
-        self.trained_with.as_ref()
-    }
-
-    /// Records the training settings (used when loading a saved model).
-    pub(crate) fn set_trained_with(&mut self, training: Option<TrainingConfig>) {
-        self.trained_with = training;
+        let fitted = FittedNetwork::from_layers(layers, hidden_activation, threshold)?;
+        Ok(Mlp { fitted })
     }
 
     /// The layers, input side first.
     pub fn layers(&self) -> &[Layer] {
-        &self.network.layers
+        &self.fitted.network.layers
     }
 
     /// The layer sizes, input first, e.g. `[2, 20, 20, 1]`.
     pub fn layer_sizes(&self) -> Vec<usize> {
-        self.network.layer_sizes()
+        self.fitted.network.layer_sizes()
     }
 
     /// The hidden-layer activation.
     pub fn hidden_activation(&self) -> Activation {
-        self.network.hidden_activation
-    }
-
-    /// The mean binary cross-entropy (no penalty) of the model on `data`.
-    ///
-    /// # Errors
-    /// [`ModelError::FeatureCountMismatch`] when the data has the wrong number of features.
-    pub fn loss(&self, data: &Dataset) -> Result<f64, ModelError> {
-        crate::classifier::check_training_data_shape(data, self.network.n_features())?;
-        Ok(self.network.evaluate_objective(data, 0.0))
+        self.fitted.network.hidden_activation
     }
 }
 
-impl Classifier for Mlp {
-    fn n_features(&self) -> usize {
-        self.network.n_features()
-    }
-
-    fn threshold(&self) -> f64 {
-        self.threshold
-    }
-
-    fn predict_proba(&self, x: &Matrix) -> Result<Vector, ModelError> {
-        check_prediction_input(x, self.n_features())?;
-        Ok(self.network.predict_proba(x))
-    }
-}
+delegate_to_fitted_network!(Mlp);

@@ -203,20 +203,20 @@ fn layer_file(layer: &Layer) -> LayerFile {
 /// # Ok::<(), models::ModelError>(())
 /// ```
 pub fn to_json(model: &SavedModel, standardization: Option<&InputStandardization>) -> String {
-    let (kind, network, threshold, training) = match model {
-        SavedModel::Logistic(m) => ("logistic", &m.network, m.threshold(), m.trained_with()),
-        SavedModel::Mlp(m) => ("mlp", &m.network, m.threshold(), m.trained_with()),
+    let (kind, fitted) = match model {
+        SavedModel::Logistic(m) => ("logistic", &m.fitted),
+        SavedModel::Mlp(m) => ("mlp", &m.fitted),
     };
     let file = ModelFile {
         format: FORMAT_NAME.to_owned(),
         format_version: FORMAT_VERSION,
         kind: kind.to_owned(),
-        layer_sizes: network.layer_sizes(),
-        hidden_activation: network.hidden_activation.name().to_owned(),
-        threshold,
-        training: training.map(TrainingFile::from_config),
+        layer_sizes: fitted.network.layer_sizes(),
+        hidden_activation: fitted.network.hidden_activation.name().to_owned(),
+        threshold: fitted.threshold,
+        training: fitted.trained_with.as_ref().map(TrainingFile::from_config),
         input_standardization: standardization.cloned(),
-        layers: network.layers.iter().map(layer_file).collect(),
+        layers: fitted.network.layers.iter().map(layer_file).collect(),
     };
     serde_json::to_string_pretty(&file).expect("a model file always serialises")
 }
@@ -336,7 +336,7 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
     let model = match file.kind.as_str() {
         "mlp" => {
             let mut mlp = Mlp::from_layers(layers, activation, file.threshold)?;
-            mlp.set_trained_with(training);
+            mlp.fitted.trained_with = training;
             SavedModel::Mlp(mlp)
         }
         "logistic" => {
@@ -352,7 +352,7 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
                 layer.biases[0],
                 file.threshold,
             )?;
-            model.set_trained_with(training);
+            model.fitted.trained_with = training;
             SavedModel::Logistic(model)
         }
         other => {

@@ -68,5 +68,6 @@ pub use network::Layer;
 pub use saved::{InputStandardization, LoadedModel, SavedModel};
 pub use train::{
     BatchMode, DEFAULT_DIVERGENCE_FACTOR, DEFAULT_LOSS_FRACTION, EarlyStopping, EpochProgress,
-    FitReport, GradientNorms, MAX_EPOCHS, NoObserver, StopReason, TrainingConfig, TrainingObserver,
+    FitReport, GradientNorms, MAX_EPOCHS, ModelView, NoObserver, StopReason, TrainingConfig,
+    TrainingObserver,
 };

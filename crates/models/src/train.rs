@@ -3,12 +3,12 @@
 
 use std::ops::ControlFlow;
 
-use core_linalg::{Dataset, Matrix, Vector};
+use core_linalg::{Activation, Dataset, Matrix, Vector};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use crate::ModelError;
 use crate::network::{Layer, Network, Workspace};
+use crate::{Classifier, LogisticRegression, Mlp, ModelError};
 
 /// The largest number of epochs accepted: the loss curve alone takes 8 bytes per epoch.
 pub const MAX_EPOCHS: usize = 100_000_000;
@@ -379,23 +379,165 @@ impl FitReport {
 
 /// What a [`TrainingObserver`] is told after each loss measurement.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EpochProgress {
+pub struct EpochProgress<'a> {
     /// Epochs performed so far.
     pub epoch: usize,
     /// The maximum number of epochs.
     pub epochs_total: usize,
     /// The training objective after `epoch` epochs.
     pub train_loss: f64,
+    /// The parameters after `epoch` epochs (those `train_loss` was measured at), borrowed:
+    /// free unless the observer reads it. Clone a model from it with [`ModelView::to_mlp`].
+    pub model: ModelView<'a>,
+}
+
+/// A read-only view of a network's parameters: the model being trained, as handed to a
+/// [`TrainingObserver`], or a fitted [`Mlp`] or [`LogisticRegression`] (`From` both).
+///
+/// Borrowing costs nothing; [`ModelView::to_mlp`] and
+/// [`ModelView::to_logistic_regression`] copy the parameters into a model of their own, with
+/// the threshold and training settings of the run, for a caller that wants a snapshot.
+///
+/// # Example
+/// An observer that keeps a copy of the model every 100 epochs (to draw how the decision
+/// boundary moves, say) and nothing in between:
+/// ```
+/// use std::ops::ControlFlow;
+/// use core_linalg::{Dataset, Matrix, Vector};
+/// use models::{Classifier, EpochProgress, Mlp, MlpConfig, TrainingObserver};
+/// use rand::SeedableRng;
+///
+/// struct Snapshots {
+///     every: usize,
+///     taken: Vec<(usize, Mlp)>,
+/// }
+///
+/// impl TrainingObserver for Snapshots {
+///     fn on_epoch(&mut self, progress: &EpochProgress) -> ControlFlow<()> {
+///         if progress.epoch % self.every == 0 {
+///             self.taken.push((progress.epoch, progress.model.to_mlp()));
+///         }
+///         ControlFlow::Continue(())
+///     }
+/// }
+///
+/// let x = Matrix::from_row_slice(4, 2, &[-2., 0., -1., 1., 1., -1., 2., 0.]);
+/// let data = Dataset::new(x, Vector::from_vec(vec![0., 0., 1., 1.]))?;
+/// let mut snapshots = Snapshots { every: 100, taken: Vec::new() };
+/// let config = MlpConfig::new(&[2, 3, 1]).with_learning_rate(0.1).with_epochs(300);
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+/// let (mlp, _) = config.fit_with(&data, None, &mut rng, &mut snapshots)?;
+///
+/// let epochs: Vec<usize> = snapshots.taken.iter().map(|(epoch, _)| *epoch).collect();
+/// assert_eq!(epochs, [0, 100, 200, 300]);
+/// // The last snapshot is the returned model, bit for bit.
+/// assert_eq!(snapshots.taken[3].1, mlp);
+/// assert!(snapshots.taken[0].1.loss(&data)? > mlp.loss(&data)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, PartialEq)]
+pub struct ModelView<'a> {
+    pub(crate) network: &'a Network,
+    threshold: f64,
+    trained_with: Option<&'a TrainingConfig>,
+}
+
+impl<'a> ModelView<'a> {
+    /// The layer sizes, input first, e.g. `[2, 20, 20, 1]`.
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        self.network.layer_sizes()
+    }
+
+    /// The layers, input side first (layer `l`'s `weights` is `fan_in × fan_out`).
+    pub fn layers(&self) -> &'a [Layer] {
+        &self.network.layers
+    }
+
+    /// The hidden-layer activation (meaningless when there is no hidden layer).
+    pub fn hidden_activation(&self) -> Activation {
+        self.network.hidden_activation
+    }
+
+    /// The number of weights and biases.
+    pub fn n_parameters(&self) -> usize {
+        self.network
+            .layers
+            .iter()
+            .map(|l| l.weights.len() + l.biases.len())
+            .sum()
+    }
+
+    /// A copy of the parameters as a fitted MLP, with the run's threshold and training
+    /// settings (a network without hidden layer gives the MLP `[d, 1]`).
+    pub fn to_mlp(&self) -> Mlp {
+        let mut mlp = Mlp::from_layers(
+            self.network.layers.clone(),
+            self.network.hidden_activation,
+            self.threshold,
+        )
+        .expect("a view only ever shows the finite, well-shaped parameters of a valid model");
+        mlp.set_trained_with(self.trained_with.cloned());
+        mlp
+    }
+
+    /// A copy of the parameters as a fitted logistic regression, or `None` when the network
+    /// has hidden layers.
+    pub fn to_logistic_regression(&self) -> Option<LogisticRegression> {
+        let [layer] = self.network.layers.as_slice() else {
+            return None;
+        };
+        let mut model = LogisticRegression::from_parameters(
+            layer.weights.column(0).into_owned(),
+            layer.biases[0],
+            self.threshold,
+        )
+        .expect("a view only ever shows the finite, well-shaped parameters of a valid model");
+        model.set_trained_with(self.trained_with.cloned());
+        Some(model)
+    }
+}
+
+impl std::fmt::Debug for ModelView<'_> {
+    /// The shape only: a view is printed with every progress report, the parameters would
+    /// drown it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelView")
+            .field("layer_sizes", &self.layer_sizes())
+            .field("hidden_activation", &self.network.hidden_activation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> From<&'a Mlp> for ModelView<'a> {
+    fn from(mlp: &'a Mlp) -> Self {
+        ModelView {
+            network: &mlp.network,
+            threshold: mlp.threshold(),
+            trained_with: mlp.trained_with(),
+        }
+    }
+}
+
+impl<'a> From<&'a LogisticRegression> for ModelView<'a> {
+    fn from(model: &'a LogisticRegression) -> Self {
+        ModelView {
+            network: &model.network,
+            threshold: model.threshold(),
+            trained_with: model.trained_with(),
+        }
+    }
 }
 
 /// Receives progress during training, and may stop it.
 ///
 /// `models` never prints: a caller that wants a progress bar or a Ctrl-C handler implements
-/// this trait. It is called once per epoch, so keep it cheap.
+/// this trait. It is called once per epoch, so keep it cheap: `progress.model` shows the
+/// current parameters for free, but copying them ([`ModelView::to_mlp`]) or measuring
+/// something on them is best done every k-th epoch (see [`ModelView`]'s example).
 pub trait TrainingObserver {
     /// Called after each loss measurement. Return `ControlFlow::Break(())` to stop training;
     /// the model so far is returned with [`StopReason::Interrupted`].
-    fn on_epoch(&mut self, progress: &EpochProgress) -> ControlFlow<()>;
+    fn on_epoch(&mut self, progress: &EpochProgress<'_>) -> ControlFlow<()>;
 }
 
 /// An observer that never interrupts and records nothing.
@@ -403,7 +545,7 @@ pub trait TrainingObserver {
 pub struct NoObserver;
 
 impl TrainingObserver for NoObserver {
-    fn on_epoch(&mut self, _progress: &EpochProgress) -> ControlFlow<()> {
+    fn on_epoch(&mut self, _progress: &EpochProgress<'_>) -> ControlFlow<()> {
         ControlFlow::Continue(())
     }
 }
@@ -574,6 +716,11 @@ pub(crate) fn train<R: Rng + ?Sized>(
             epoch,
             epochs_total: settings.epochs,
             train_loss: loss,
+            model: ModelView {
+                network,
+                threshold: settings.threshold,
+                trained_with: Some(settings),
+            },
         };
         if observer.on_epoch(&progress).is_break() {
             report.stop_reason = StopReason::Interrupted { epoch };

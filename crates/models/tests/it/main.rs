@@ -3,6 +3,7 @@
 mod allocation;
 mod common;
 mod conformance;
+mod curvature;
 mod golden;
 mod gradients;
 mod properties;

@@ -476,7 +476,7 @@ impl<'a> ModelView<'a> {
             self.threshold,
         )
         .expect("a view only ever shows the finite, well-shaped parameters of a valid model");
-        mlp.set_trained_with(self.trained_with.cloned());
+        mlp.fitted.trained_with = self.trained_with.cloned();
         mlp
     }
 
@@ -492,7 +492,7 @@ impl<'a> ModelView<'a> {
             self.threshold,
         )
         .expect("a view only ever shows the finite, well-shaped parameters of a valid model");
-        model.set_trained_with(self.trained_with.cloned());
+        model.fitted.trained_with = self.trained_with.cloned();
         Some(model)
     }
 }
@@ -511,7 +511,7 @@ impl std::fmt::Debug for ModelView<'_> {
 impl<'a> From<&'a Mlp> for ModelView<'a> {
     fn from(mlp: &'a Mlp) -> Self {
         ModelView {
-            network: &mlp.network,
+            network: &mlp.fitted.network,
             threshold: mlp.threshold(),
             trained_with: mlp.trained_with(),
         }
@@ -521,7 +521,7 @@ impl<'a> From<&'a Mlp> for ModelView<'a> {
 impl<'a> From<&'a LogisticRegression> for ModelView<'a> {
     fn from(model: &'a LogisticRegression) -> Self {
         ModelView {
-            network: &model.network,
+            network: &model.fitted.network,
             threshold: model.threshold(),
             trained_with: model.trained_with(),
         }

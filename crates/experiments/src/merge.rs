@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::output::{self, RunRecord, write_atomic};
+use crate::plan::{self, PlanOptions};
 use crate::report;
-use crate::spec::{self, PlanOptions};
-use crate::study::{self, Tally};
+use crate::schedule::Tally;
 
 /// The part of `metadata.json` a merge needs.
 #[derive(Debug, Deserialize)]
@@ -106,7 +106,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, MergeEr
         seeds: Some(metadata.seeds.clone()),
         quick: metadata.quick,
     };
-    let plan = spec::parse_and_validate(&first.join("study.toml"), source.clone(), &options)
+    let plan = plan::parse_and_validate(&first.join("study.toml"), source.clone(), &options)
         .map_err(|e| e.to_string())?;
 
     let mut records: BTreeMap<usize, (RunRecord, PathBuf)> = BTreeMap::new();
@@ -197,7 +197,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<Tally, MergeEr
         }
     }
     let records: Vec<RunRecord> = records.into_values().map(|(r, _)| r).collect();
-    study::write_tables(&plan, out, &records).map_err(MergeError::Write)?;
+    output::write_tables(&plan, out, &records).map_err(MergeError::Write)?;
     report::write_study_report(&plan, out, &records);
     let ok = records
         .iter()

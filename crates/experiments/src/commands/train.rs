@@ -1,23 +1,22 @@
-//! The everyday commands: `train`, `predict` and `gradcheck`.
+//! `experiments train`: one model on a CSV file or a generated dataset, its test metrics, and
+//! optionally the saved model with its loss curve and decision boundary beside it.
 
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use core_linalg::{Activation, Dataset, Matrix, Vector};
+use core_linalg::{Activation, Dataset, Matrix};
 use data::{Blobs, Circles, Generator, Moons, Spirals, Standardizer, Xor};
-use metrics::ClassificationReport;
 use models::saved::{self, InputStandardization, SavedModel};
 use models::{
-    Classifier, Differentiable, EpochProgress, FitReport, LogisticRegressionConfig, MlpConfig,
-    ModelError, TrainingObserver,
+    EpochProgress, FitReport, LogisticRegressionConfig, MlpConfig, ModelError, TrainingObserver,
 };
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
-use crate::Failure;
+use super::{check_output_file, print_metrics, usage, with_suffix};
+use crate::error::{Error, error_chain};
 use crate::output::write_atomic;
+use crate::pipeline::rng as stream;
 
 /// Where `train` gets its data.
 #[derive(Debug, clap::Args)]
@@ -187,95 +186,11 @@ fn save_pictures(
     );
 }
 
-/// `experiments predict`.
-#[derive(Debug, clap::Args)]
-pub struct PredictArgs {
-    /// A model saved by `train --save`.
-    #[arg(long)]
-    model: PathBuf,
-    /// CSV of points: x1,…,xd with an optional label column.
-    #[arg(long)]
-    data: PathBuf,
-    /// Where to write probability,predicted per input row.
-    #[arg(long)]
-    out: PathBuf,
-    /// Replace an existing output file.
-    #[arg(long)]
-    force: bool,
-}
-
-/// `experiments gradcheck`.
-#[derive(Debug, clap::Args)]
-pub struct GradcheckArgs {
-    /// Layer sizes, input first.
-    #[arg(long, value_delimiter = ',', default_value = "2,20,20,1")]
-    layers: Vec<usize>,
-    /// Hidden activation.
-    #[arg(long, default_value = "relu")]
-    activation: String,
-    /// Seed of the random net and data.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Number of random data points.
-    #[arg(long, default_value_t = 8)]
-    samples: usize,
-    /// L2 penalty included in the checked objective.
-    #[arg(long, default_value_t = 0.0)]
-    l2: f64,
-    /// Largest per-tensor relative error that passes.
-    #[arg(long, default_value_t = 1e-6)]
-    tolerance: f64,
-}
-
-fn usage(message: impl Into<String>) -> Failure {
-    Failure::Usage(message.into())
-}
-
-fn stream(seed: u64, id: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(id);
-    rng
-}
-
-/// Checks, before any work, that `path` can take an output file: its folder exists, and the
-/// path is free or (with `force`) an existing regular file. A device, folder or pipe is
-/// refused even with `force`: the file is written beside it and renamed over it, which would
-/// replace `/dev/null` itself rather than write into it.
-fn check_output_file(path: &Path, force: bool) -> Result<(), Failure> {
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => {
-            return Err(usage(format!(
-                "{} is not a regular file (a folder, device or pipe): give the path of a file",
-                path.display()
-            )));
-        }
-        Ok(_) if !force => {
-            return Err(usage(format!(
-                "{} exists: pass --force to replace it",
-                path.display()
-            )));
-        }
-        _ => {}
-    }
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !parent.is_dir() {
-        return Err(usage(format!(
-            "cannot write {}: the folder {} does not exist; create it first",
-            path.display(),
-            parent.display()
-        )));
-    }
-    Ok(())
-}
-
 /// Loads or generates the data and splits it: (train, test, standardisation).
 fn load_data(
     args: &DataArgs,
     seed: u64,
-) -> Result<(Dataset, Option<Dataset>, Option<InputStandardization>), Failure> {
+) -> Result<(Dataset, Option<Dataset>, Option<InputStandardization>), Error> {
     // A flag that does not apply is refused rather than ignored: a user who wrote `--noise`
     // for blobs, or `--samples` with a CSV file, expects it to change something.
     let parameter_flags = [
@@ -381,17 +296,6 @@ fn load_data(
     Ok((train, test, Some(standardization)))
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 /// A progress bar for long fits (on a terminal only).
 struct Bar(Option<indicatif::ProgressBar>);
 
@@ -407,42 +311,8 @@ impl TrainingObserver for Bar {
     }
 }
 
-fn print_metrics(
-    label: &str,
-    model: &dyn Classifier,
-    data: &Dataset,
-    loss: f64,
-) -> Result<(), Failure> {
-    let proba = model
-        .predict_proba(data.features())
-        .map_err(|e| usage(e.to_string()))?;
-    let report = ClassificationReport::new(
-        data.labels().as_slice(),
-        proba.as_slice(),
-        model.threshold(),
-    )
-    .map_err(|e| Failure::Internal(e.to_string()))?;
-    println!(
-        "{label}: precision {:.4}  recall {:.4}  F1 {:.4}  accuracy {:.4}  loss {:.6}  ({} samples)",
-        report.precision,
-        report.recall,
-        report.f1,
-        report.accuracy,
-        loss,
-        data.n_samples()
-    );
-    Ok(())
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-    path.with_file_name(format!("{stem}{suffix}"))
-}
-
 /// `experiments train`.
-pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
+pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
     if let Some(path) = &args.save {
         check_output_file(path, args.force)?;
     }
@@ -580,7 +450,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
     }
     if let Some(path) = &args.save {
         let json = saved::to_json(&model, standardization.as_ref());
-        write_atomic(path, json.as_bytes()).map_err(|e| Failure::Internal(e.to_string()))?;
+        write_atomic(path, json.as_bytes()).map_err(|e| Error::Internal(e.to_string()))?;
         println!("saved {}", path.display());
         if let Some(report) = &report {
             let curve_path = with_suffix(path, ".loss.csv");
@@ -593,153 +463,10 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Failure> {
                 curve.push_str(&format!("{i},{loss},{test}\n"));
             }
             write_atomic(&curve_path, curve.as_bytes())
-                .map_err(|e| Failure::Internal(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string()))?;
             println!("saved {}", curve_path.display());
             save_pictures(path, &model, report, &train, test.as_ref(), args);
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `experiments predict`.
-pub fn predict(args: &PredictArgs) -> Result<ExitCode, Failure> {
-    check_output_file(&args.out, args.force)?;
-    let text = std::fs::read_to_string(&args.model)
-        .map_err(|e| usage(format!("cannot read model {}: {e}", args.model.display())))?;
-    let loaded =
-        saved::from_json(&text).map_err(|e| usage(format!("{}: {e}", args.model.display())))?;
-    let model = loaded.model.classifier();
-    let n_features = model.n_features();
-    let raw = data::read_features_csv(&args.data).map_err(|e| usage(error_chain(&e)))?;
-    let (features, labels): (Matrix, Option<Vector>) = if raw.ncols() == n_features {
-        (raw, None)
-    } else if raw.ncols() == n_features + 1 {
-        let dataset = data::read_csv(&args.data).map_err(|e| usage(error_chain(&e)))?;
-        let (x, y) = dataset.into_parts();
-        (x, Some(y))
-    } else {
-        return Err(usage(format!(
-            "{} has {} columns but the model expects {n_features} features (plus an optional label column)",
-            args.data.display(),
-            raw.ncols()
-        )));
-    };
-    let features = match &loaded.input_standardization {
-        Some(s) => Matrix::from_fn(features.nrows(), features.ncols(), |i, j| {
-            (features[(i, j)] - s.means[j]) / s.scales[j]
-        }),
-        None => features,
-    };
-    let proba = model
-        .predict_proba(&features)
-        .map_err(|e| usage(e.to_string()))?;
-    // Finite weights can still overflow on some input (1e308 · 2 = ∞, and ∞ − ∞ = NaN): say
-    // so rather than write a NaN into the predictions.
-    if let Some(row) = proba.iter().position(|p| !p.is_finite()) {
-        return Err(usage(format!(
-            "{} data row {}: the model's probability is {} (its weights overflow on this input); nothing written",
-            args.data.display(),
-            row + 1,
-            proba[row]
-        )));
-    }
-    let threshold = model.threshold();
-    let mut out = String::from("probability,predicted\n");
-    for p in proba.iter() {
-        out.push_str(&format!("{p},{}\n", u8::from(*p >= threshold)));
-    }
-    write_atomic(&args.out, out.as_bytes()).map_err(|e| Failure::Internal(e.to_string()))?;
-    println!(
-        "wrote {} predictions to {}",
-        proba.len(),
-        args.out.display()
-    );
-    if let Some(labels) = labels {
-        let dataset = Dataset::new(features, labels).map_err(|e| usage(e.to_string()))?;
-        let loss = match &loaded.model {
-            SavedModel::Mlp(m) => m.loss(&dataset),
-            SavedModel::Logistic(m) => m.loss(&dataset),
-        }
-        .map_err(|e| usage(e.to_string()))?;
-        print_metrics("labelled input", model, &dataset, loss)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `experiments gradcheck`.
-pub fn gradcheck(args: &GradcheckArgs) -> Result<ExitCode, Failure> {
-    let activation: Activation = args
-        .activation
-        .parse()
-        .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
-    if args.samples < 2 {
-        return Err(usage(
-            "--samples must be at least 2 (both classes are drawn)",
-        ));
-    }
-    // Each parameter costs two forward passes over every sample; a handful of samples checks
-    // the derivatives as well as many, and a huge count would only exhaust memory or time.
-    const MAX_GRADCHECK_SAMPLES: usize = 10_000;
-    if args.samples > MAX_GRADCHECK_SAMPLES {
-        return Err(usage(format!(
-            "--samples {}: at most {MAX_GRADCHECK_SAMPLES} (a few dozen check the derivatives as well)",
-            args.samples
-        )));
-    }
-    if !(args.tolerance.is_finite() && args.tolerance > 0.0) {
-        return Err(usage(format!(
-            "--tolerance {} must be a finite number > 0",
-            args.tolerance
-        )));
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let mut mlp = MlpConfig::new(&args.layers)
-        .with_hidden_activation(activation)
-        .initialise(&mut rng)
-        .map_err(|e| usage(e.to_string()))?;
-    // Check at a generic point: a fresh net's biases are exactly zero, where a ReLU unit with
-    // all-zero input sits on its kink and has no derivative to check.
-    for t in 0..mlp.n_tensors() {
-        for v in mlp.tensor_mut(t) {
-            *v += 0.1 * (rng.random::<f64>() - 0.5);
-        }
-    }
-    let d = args.layers[0];
-    let x = Matrix::from_fn(args.samples, d, |_, _| rng.random::<f64>() * 2.0 - 1.0);
-    let mut y = Vector::from_fn(args.samples, |_, _| {
-        f64::from(u8::from(rng.random::<bool>()))
-    });
-    y[0] = 0.0;
-    y[1] = 1.0;
-    let data = Dataset::new(x, y).map_err(|e| Failure::Internal(e.to_string()))?;
-    let check = models::check_gradients(&mlp, &data, args.l2).map_err(|e| usage(e.to_string()))?;
-    println!(
-        "gradient check of {:?} ({activation}), {} samples, step {:e}, tolerance {:e}",
-        args.layers,
-        args.samples,
-        mlp.finite_difference_step(),
-        args.tolerance
-    );
-    println!(
-        "{:<18} {:>10} {:>14}  verdict",
-        "tensor", "parameters", "relative error"
-    );
-    for t in &check.tensors {
-        let verdict = if t.relative_error <= args.tolerance {
-            "ok"
-        } else {
-            "FAIL"
-        };
-        println!(
-            "{:<18} {:>10} {:>14.3e}  {verdict}",
-            t.name, t.n_parameters, t.relative_error
-        );
-    }
-    if check.passes(args.tolerance) {
-        println!("all {} tensors within tolerance", check.tensors.len());
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("some tensors exceed the tolerance");
-        Ok(ExitCode::from(3))
-    }
 }

@@ -1,0 +1,192 @@
+//! Test F1 and final training loss against the swept parameter, and the epochs to the loss
+//! fraction against the learning rate.
+
+use viz::{EpochsToFractionSpec, FractionOutcome, FractionRun, MetricSpec, ParameterValues, Scale};
+
+use super::{CHART_SIZE, Emitter, FigureFile, Study, axis_words};
+use crate::output::RunRecord;
+use crate::run::RunStatus;
+
+impl Study<'_> {
+    /// How the points are placed on an x axis: numbers for a one-axis numeric sweep (log for
+    /// learning rates), names otherwise. Returns the values, the x scale, the x label and the
+    /// file-name suffix.
+    fn parameter_axis(&self) -> Option<(ParameterValues, Scale, String, String)> {
+        let n = self.plan.points.len();
+        match self.plan.axes.as_slice() {
+            [] => None,
+            [axis] => {
+                let values: Vec<String> = (0..n).map(|i| self.short_label(i)).collect();
+                let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse().ok()).collect();
+                let numeric =
+                    matches!(axis.as_str(), "width" | "depth" | "learning_rate" | "noise");
+                match numbers {
+                    Some(numbers) if numeric => {
+                        let log = axis == "learning_rate";
+                        let label = if log {
+                            format!("{} (log scale)", axis_words(axis))
+                        } else {
+                            axis_words(axis).to_owned()
+                        };
+                        let scale = if log { Scale::Log } else { Scale::Linear };
+                        Some((
+                            ParameterValues::Numeric(numbers),
+                            scale,
+                            label,
+                            axis.clone(),
+                        ))
+                    }
+                    _ => Some((
+                        ParameterValues::Categorical(values),
+                        Scale::Linear,
+                        axis_words(axis).to_owned(),
+                        axis.clone(),
+                    )),
+                }
+            }
+            axes => Some((
+                ParameterValues::Categorical((0..n).map(|i| self.short_label(i)).collect()),
+                Scale::Linear,
+                axes.join(", "),
+                axes.join("_"),
+            )),
+        }
+    }
+
+    /// Test F1 and final training loss against the swept parameter, with the original's.
+    pub(super) fn metric_figures(&self, out: &mut Emitter<'_>) {
+        let Some((parameter, x_scale, x_label, suffix)) = self.parameter_axis() else {
+            return;
+        };
+        let n = self.plan.points.len();
+        let originals: Vec<Option<&crate::study_file::RawOriginal>> = self
+            .plan
+            .points
+            .iter()
+            .map(|p| self.plan.raw.original.iter().find(|o| o.point == *p))
+            .collect();
+        type Pick = fn(&RunRecord) -> Option<f64>;
+        type Reference = fn(&crate::study_file::RawOriginal) -> Option<f64>;
+        let figures: [(&str, &str, &str, Scale, Pick, Reference, &str); 2] = [
+            (
+                "f1",
+                "test F1",
+                "test F1",
+                Scale::Linear,
+                |r| r.metrics.map(|m| m.f1),
+                |o| o.f1,
+                "Test F1 of every seed (faint dots), their mean with ± one standard deviation \
+                 (bold), and the original project's F1 (open squares) where the study file \
+                 gives it. Runs that diverged have no F1 and are left out.",
+            ),
+            (
+                "loss",
+                "final training loss",
+                "final training loss (log scale)",
+                Scale::Log,
+                |r| r.metrics.map(|m| m.train_loss),
+                |o| o.loss,
+                "Final training loss (binary cross-entropy, log scale) of every seed (faint \
+                 dots), their mean ± one standard deviation (bold), and the original \
+                 project's final loss (open squares) where the study file gives it. Runs that \
+                 diverged are left out.",
+            ),
+        ];
+        for (key, what, y_label, y_scale, pick, reference, caption) in figures {
+            let measured: Vec<Vec<f64>> = (0..n)
+                .map(|i| {
+                    self.finished
+                        .iter()
+                        .filter(|r| self.point_of(r) == Some(i))
+                        .filter_map(|r| pick(r))
+                        .collect()
+                })
+                .collect();
+            let mut spec = MetricSpec::new(
+                self.title(&format!("{what} by {x_label}")),
+                parameter.clone(),
+                measured,
+            )
+            .with_axis_labels(x_label.clone(), y_label)
+            .with_x_scale(x_scale)
+            .with_y_scale(y_scale)
+            .with_size(CHART_SIZE.0, CHART_SIZE.1);
+            let references: Vec<f64> = originals
+                .iter()
+                .map(|o| o.and_then(reference).unwrap_or(f64::NAN))
+                .collect();
+            let n_placeholders = references.iter().filter(|v| v.is_nan()).count();
+            let with_reference = n_placeholders < references.len();
+            if with_reference {
+                spec = spec.with_reference("original project", references);
+            }
+            out.emit(
+                FigureFile {
+                    name: format!("{key}_vs_{suffix}"),
+                    title: format!("{what} by {x_label}"),
+                    caption: caption.to_owned(),
+                },
+                if with_reference { n_placeholders } else { 0 },
+                |path| viz::metric_vs_parameter(path, &spec),
+            );
+        }
+    }
+
+    /// Epochs to the loss fraction against the learning rate, when the sweep has that axis.
+    pub(super) fn epochs_to_fraction(&self, out: &mut Emitter<'_>) {
+        if !self.plan.axes.iter().any(|a| a == "learning_rate") {
+            return;
+        }
+        let runs: Vec<FractionRun> = self
+            .finished
+            .iter()
+            .filter_map(|r| {
+                let learning_rate = r
+                    .swept
+                    .iter()
+                    .find(|(axis, _)| axis == "learning_rate")?
+                    .1
+                    .parse()
+                    .ok()?;
+                let outcome = match (&r.status, r.epochs_to_fraction) {
+                    (RunStatus::Diverged { .. }, _) => FractionOutcome::Diverged,
+                    (_, Some(epochs)) => FractionOutcome::Reached { epochs },
+                    (_, None) => FractionOutcome::NotReached,
+                };
+                Some(FractionRun {
+                    learning_rate,
+                    seed: r.seed,
+                    outcome,
+                })
+            })
+            .collect();
+        let fraction = *self.plan.raw.record.loss_fraction.get_ref();
+        let percent = fraction * 100.0;
+        // Each learning rate's "n not reached" label is about 110 pixels wide: give every
+        // column room for it, so neighbouring labels do not run into each other.
+        let mut rates: Vec<f64> = runs.iter().map(|r| r.learning_rate).collect();
+        rates.sort_by(f64::total_cmp);
+        rates.dedup();
+        let width = (300 + 120 * rates.len() as u32).clamp(CHART_SIZE.0, 1400);
+        let spec = EpochsToFractionSpec::new(
+            self.title(&format!("epochs to {percent:.0}% of the first loss")),
+            fraction,
+            runs,
+        )
+        .with_size(width, CHART_SIZE.1);
+        out.emit(
+            FigureFile {
+                name: "epochs_to_fraction".into(),
+                title: format!("Epochs to reach {percent:.0}% of the first loss"),
+                caption: format!(
+                    "Epochs each run needed for its training loss to fall to {percent:.0}% of \
+                     the first (one faint dot per seed, bold: their mean), against the learning \
+                     rate on a log scale. Above the dashed line: runs that diverged (×) and runs \
+                     that never reached it (□), with their counts."
+                ),
+            },
+            0,
+            |path| viz::epochs_to_fraction(path, &spec),
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! A study's figures, drawn post hoc from its output folder: the run records, `curves/*.csv`,
+//! `gradients/*.csv` and `runs/*.model.json`, plus the plan.
+//!
+//! Nothing here looks at a run's in-memory outcome, so a study that ran in one go, one that was
+//! resumed and one merged from shards get the same pictures. Every figure is written as SVG
+//! (for `report.html`) and PNG (for a README) into `<out>/figures/`. A figure `viz` cannot draw
+//! is skipped with its reason on stderr, and a figure that cannot be written is a warning:
+//! the tables are the primary result, and a missing picture never changes the exit status.
+
+mod boundaries;
+mod curves;
+mod metrics;
+mod table;
+
+use std::path::{Path, PathBuf};
+
+use viz::{PlotOutcome, VizError};
+
+use crate::output::RunRecord;
+use crate::plan::{Plan, RunPlan};
+use crate::run::RunStatus;
+
+pub use table::{Table, read_table};
+
+/// Size of the line and metric charts, in pixels.
+const CHART_SIZE: (u32, u32) = (900, 600);
+/// A boundary-grid panel's share of the picture, and the legend column beside the panels.
+const PANEL_WIDTH: u32 = 297;
+const PANEL_HEIGHT: u32 = 360;
+const GRID_SIDE: u32 = 210;
+const GRID_TITLE: u32 = 40;
+/// Grid points per side of a boundary-grid panel: about 2.5 pixels per cell at the panel
+/// size, fine enough to look smooth, coarse enough to keep an 8-panel SVG near 4 MB (every
+/// cell is an SVG rectangle).
+const GRID_RESOLUTION: usize = 100;
+/// Panels per row of a single-axis boundary grid.
+const MAX_COLUMNS: usize = 4;
+
+/// One figure that was written as `figures/<name>.svg` and `figures/<name>.png`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigureFile {
+    /// The file stem, e.g. `loss_curves`.
+    pub name: String,
+    /// A short description (the image's alternative text).
+    pub title: String,
+    /// What the figure shows and how to read it.
+    pub caption: String,
+}
+
+/// Draws every figure of one study into `dir/figures/`, in the order a report shows them.
+///
+/// `records` are the study's run records (as saved in `runs/*.json`; pending placeholders are
+/// ignored). Skipped figures and write failures are reported on stderr, prefixed with the study
+/// name; the figures that were written are returned.
+pub fn write_figures(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Vec<FigureFile> {
+    let folder = dir.join("figures");
+    let mut out = Emitter {
+        study: &plan.name,
+        folder,
+        written: Vec::new(),
+    };
+    if let Err(e) = std::fs::create_dir_all(&out.folder) {
+        eprintln!(
+            "{}: warning: no figures: cannot create {}: {e}",
+            plan.name,
+            out.folder.display()
+        );
+        return Vec::new();
+    }
+    let study = Study::new(plan, dir, records);
+    study.boundaries(&mut out);
+    study.metric_figures(&mut out);
+    study.epochs_to_fraction(&mut out);
+    study.loss_curves(&mut out);
+    study.gradients(&mut out);
+    out.written
+}
+
+/// Writes each figure in both formats and keeps the list of those written.
+struct Emitter<'a> {
+    study: &'a str,
+    folder: PathBuf,
+    written: Vec<FigureFile>,
+}
+
+impl Emitter<'_> {
+    /// Draws `name` as SVG and PNG with `draw`. `expected_dropped` values are known to be
+    /// undrawable placeholders (NaN for "no original value") and are not worth a log line.
+    fn emit(
+        &mut self,
+        figure: FigureFile,
+        expected_dropped: usize,
+        draw: impl Fn(&Path) -> Result<PlotOutcome, VizError>,
+    ) {
+        let name = &figure.name;
+        let mut complete = true;
+        for extension in ["svg", "png"] {
+            let path = self.folder.join(format!("{name}.{extension}"));
+            match draw(&path) {
+                Ok(PlotOutcome::Written { n_dropped }) => {
+                    if extension == "svg" && n_dropped > expected_dropped {
+                        eprintln!(
+                            "{}: figure {name}: {} value(s) left out (not finite, or ≤ 0 on a log axis)",
+                            self.study,
+                            n_dropped - expected_dropped
+                        );
+                    }
+                }
+                Ok(PlotOutcome::Skipped { reason }) => {
+                    eprintln!("{}: figure {name} skipped: {reason}", self.study);
+                    return;
+                }
+                Err(e) => {
+                    eprintln!("{}: warning: figure {name} not written: {e}", self.study);
+                    complete = false;
+                }
+            }
+        }
+        if complete {
+            self.written.push(figure);
+        }
+    }
+
+    fn warn(&self, message: impl std::fmt::Display) {
+        eprintln!("{}: warning: {message}", self.study);
+    }
+}
+
+/// What the figures need to know about a study, gathered once.
+struct Study<'a> {
+    plan: &'a Plan,
+    dir: &'a Path,
+    /// Records of runs that finished (ok or diverged), in run order.
+    finished: Vec<&'a RunRecord>,
+}
+
+impl<'a> Study<'a> {
+    fn new(plan: &'a Plan, dir: &'a Path, records: &'a [RunRecord]) -> Study<'a> {
+        let mut finished: Vec<&RunRecord> = records
+            .iter()
+            .filter(|r| matches!(r.status, RunStatus::Ok | RunStatus::Diverged { .. }))
+            .collect();
+        finished.sort_by_key(|r| r.index);
+        Study {
+            plan,
+            dir,
+            finished,
+        }
+    }
+
+    /// The swept values of point `index`, in axis order, as a reader says them.
+    fn point_values(&self, index: usize) -> Vec<String> {
+        self.plan
+            .runs
+            .iter()
+            .find(|r| r.point == index)
+            .map(|r| {
+                r.swept
+                    .iter()
+                    .map(|(axis, value)| display_value(axis, value))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A point's short name: its value for a one-axis sweep (`3`, `on`), its values joined
+    /// for several (`6, sigmoid`), `all` without a sweep.
+    fn short_label(&self, index: usize) -> String {
+        let values = self.point_values(index);
+        if values.is_empty() {
+            self.plan.points[index].clone()
+        } else {
+            values.join(", ")
+        }
+    }
+
+    /// What the sweep axes are, in words, e.g. `neurons per hidden layer` or
+    /// `hidden layers, activation`.
+    fn axes_description(&self) -> String {
+        match self.plan.axes.as_slice() {
+            [axis] => axis_words(axis).to_owned(),
+            axes => axes.join(", "),
+        }
+    }
+
+    fn point_of(&self, record: &RunRecord) -> Option<usize> {
+        self.plan.points.iter().position(|p| *p == record.point)
+    }
+
+    fn record(&self, run: &RunPlan) -> Option<&'a RunRecord> {
+        self.finished.iter().copied().find(|r| r.index == run.index)
+    }
+
+    fn runs_at(&self, point: usize) -> impl Iterator<Item = &'a RunPlan> + 'a {
+        self.plan.runs.iter().filter(move |r| r.point == point)
+    }
+
+    fn title(&self, what: &str) -> String {
+        let quick = if self.plan.quick { " (quick)" } else { "" };
+        format!("{}{quick}: {what}", self.plan.name)
+    }
+}
+
+/// A point label short enough for a panel title: `learning_rate=0.001` becomes `lr=0.001`.
+fn compact(label: &str) -> String {
+    label
+        .replace("learning_rate=", "lr=")
+        .replace("early_stopping=false", "early stopping off")
+        .replace("early_stopping=true", "early stopping on")
+}
+
+/// A swept value as a reader says it: early stopping `on`/`off` rather than `true`/`false`.
+fn display_value(axis: &str, value: &str) -> String {
+    match (axis, value) {
+        ("early_stopping", "true") => "on".to_owned(),
+        ("early_stopping", "false") => "off".to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
+/// A sweep axis in words, for axis labels.
+fn axis_words(axis: &str) -> &str {
+    match axis {
+        "width" => "neurons per hidden layer",
+        "depth" => "hidden layers",
+        "activation" => "hidden activation",
+        "learning_rate" => "learning rate",
+        "noise" => "dataset noise",
+        "early_stopping" => "early stopping",
+        other => other,
+    }
+}

@@ -1,0 +1,251 @@
+//! Running planned studies: every selected run on a pool of worker threads, longest first,
+//! each run's files written as it finishes and each study's tables, figures and report when
+//! all its runs are done.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::output::{self, Metadata, write_atomic};
+use crate::plan::{Plan, RunPlan};
+use crate::progress::Progress;
+use crate::report;
+use crate::run::{self, RunSignals, RunStatus};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker threads.
+    pub jobs: usize,
+    /// Output folder per plan (same order as the plans).
+    pub out_dirs: Vec<PathBuf>,
+    /// Run only runs whose index ≡ k (mod n).
+    pub shard: Option<(usize, usize)>,
+    /// Set by Ctrl-C or SIGTERM: no new run starts, running ones stop at their next check.
+    pub interrupt: &'static AtomicBool,
+    /// Keep the finished runs already in the output folders and run only the rest.
+    pub resume: bool,
+}
+
+/// What happened, for the exit status.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Runs that finished normally.
+    pub ok: usize,
+    /// Runs that diverged or failed.
+    pub not_ok: usize,
+    /// Runs not finished because the study was interrupted.
+    pub pending: usize,
+}
+
+struct Job<'a> {
+    plan: usize,
+    run: &'a RunPlan,
+    cost: f64,
+}
+
+/// The most worker threads `--jobs` may ask for. Each thread has its own stack and training
+/// buffers, and a thread per run of a 10,000-run sweep would only contend for the cores.
+pub const MAX_JOBS: usize = 1024;
+
+/// A rough cost of a run, for scheduling the longest first (results do not depend on it).
+fn cost(run: &RunPlan, n_samples: usize) -> f64 {
+    let sizes = run.model.layer_sizes();
+    let per_sample: usize = sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+    (run.model.training().epochs() as f64) * (per_sample as f64 + 4.0) * n_samples as f64
+}
+
+/// Runs every plan's runs on a pool of `jobs` threads, longest first, writing each run's curve
+/// as it finishes and each study's tables when all its runs are done.
+///
+/// # Errors
+/// A message naming every output file that could not be written (the runs themselves never
+/// error: their failures are recorded in their rows). A run whose own files could not all be
+/// written is recorded as failed, with the first such error as its reason, so `--resume`
+/// reruns it.
+pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
+    let started_at = output::utc_now();
+    let revision = output::git_revision();
+    let selected = |r: &RunPlan| options.shard.is_none_or(|(k, n)| r.index % n == k);
+    if !options.resume {
+        // A resumed folder keeps the metadata of the study being resumed.
+        for (plan, dir) in plans.iter().zip(&options.out_dirs) {
+            let n_runs = plan.runs.iter().filter(|r| selected(r)).count();
+            write_study_start(plan, dir, options.shard, n_runs, &started_at, &revision)?;
+        }
+    }
+
+    // With --resume, the runs already finished (ok or diverged) are kept, not rerun.
+    let finished: Vec<std::collections::BTreeMap<usize, output::RunRecord>> = options
+        .out_dirs
+        .iter()
+        .map(|dir| {
+            if options.resume {
+                output::finished_records(dir)
+            } else {
+                Default::default()
+            }
+        })
+        .collect();
+    let finished_ref = &finished;
+    let mut jobs: Vec<Job> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(p, plan)| {
+            plan.runs
+                .iter()
+                .filter(|r| selected(r))
+                .filter(move |r| !finished_ref[p].contains_key(&r.index))
+                .map(move |run| Job {
+                    plan: p,
+                    run,
+                    cost: cost(run, plan.n_samples),
+                })
+        })
+        .collect();
+    // Longest first keeps both cores busy to the end; ties keep plan order.
+    jobs.sort_by(|a, b| b.cost.total_cmp(&a.cost));
+
+    let total = jobs.len();
+    let progress = Progress::new(total);
+    // Only each run's small record is kept, not its loss curve: the curve is on disk already,
+    // and holding every curve of a 250,000-epoch sweep would cost hundreds of megabytes.
+    let results: Mutex<Vec<Option<output::RunRecord>>> = Mutex::new(vec![None; total]);
+    let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    // No more threads than runs: a thread with no run to take would only wait.
+    let threads = options.jobs.clamp(1, total.max(1));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
+    let signals: Vec<RunSignals> = (0..total)
+        .map(|_| RunSignals {
+            interrupt: Some(options.interrupt),
+            ..RunSignals::default()
+        })
+        .collect();
+    // The display refreshes on its own thread, so every pool thread trains.
+    std::thread::scope(|display| {
+        display.spawn(|| progress.watch(&signals));
+        pool.scope_fifo(|scope| {
+            for (slot, job) in jobs.iter().enumerate() {
+                let (results, write_errors, progress, signals) =
+                    (&results, &write_errors, &progress, &signals);
+                scope.spawn_fifo(move |_| {
+                    if options.interrupt.load(Ordering::Relaxed) {
+                        progress.skip(slot);
+                        return; // Not started: stays pending.
+                    }
+                    let plan = &plans[job.plan];
+                    let name = format!("{} {} s{}", plan.name, job.run.point_label, job.run.seed);
+                    progress.start(slot, name, job.run.model.training().epochs());
+                    let outcome = run::execute(plan, job.run, &signals[slot]);
+                    if outcome.status == RunStatus::Interrupted {
+                        // Nothing of an unfinished run reaches a final path; --resume reruns it.
+                        progress.finish(slot, &outcome.status);
+                        return;
+                    }
+                    let (record, failures) = output::write_run_files(
+                        &options.out_dirs[job.plan],
+                        plan,
+                        job.run,
+                        &outcome,
+                    );
+                    write_errors.lock().expect("not poisoned").extend(failures);
+                    progress.finish(slot, &record.status);
+                    results.lock().expect("not poisoned")[slot] = Some(record);
+                });
+            }
+        });
+    });
+    progress.done();
+
+    let results = results.into_inner().expect("not poisoned");
+    let mut tally = Tally::default();
+    let mut reports = Vec::new();
+    for (p, (plan, dir)) in plans.iter().zip(&options.out_dirs).enumerate() {
+        let mut records: Vec<output::RunRecord> = finished[p].values().cloned().collect();
+        records.extend(
+            jobs.iter()
+                .zip(&results)
+                .filter(|(job, _)| job.plan == p)
+                .filter_map(|(_, record)| record.clone()),
+        );
+        let done: Vec<usize> = records.iter().map(|r| r.index).collect();
+        records.extend(
+            plan.runs
+                .iter()
+                .filter(|r| selected(r) && !done.contains(&r.index))
+                .map(output::pending_record),
+        );
+        records.sort_by_key(|r| r.index);
+        for r in &records {
+            match r.status {
+                RunStatus::Ok => tally.ok += 1,
+                RunStatus::Pending => tally.pending += 1,
+                _ => tally.not_ok += 1,
+            }
+        }
+        output::write_tables(plan, dir, &records)?;
+        if options.interrupt.load(Ordering::Relaxed) {
+            eprintln!(
+                "{}: wrote {} (figures and report skipped: interrupted; --resume writes them)",
+                plan.name,
+                dir.display()
+            );
+            continue;
+        }
+        reports.push(report::write_study_report(plan, dir, &records));
+        eprintln!("{}: wrote {}", plan.name, dir.display());
+    }
+    if reports.len() > 1
+        && let Some(parent) = common_parent(&options.out_dirs)
+    {
+        match report::write_index(&parent, &reports) {
+            Ok(path) => eprintln!("index of {} studies: {}", reports.len(), path.display()),
+            Err(e) => eprintln!("warning: {e}"),
+        }
+    }
+    let errors = write_errors.into_inner().expect("not poisoned");
+    if !errors.is_empty() {
+        return Err(errors.join("\n"));
+    }
+    Ok(tally)
+}
+
+/// The folder the study folders share, where `index.html` goes (`results/` by default, the
+/// `--out` folder with several study files); `None` when they have no common parent.
+fn common_parent(dirs: &[PathBuf]) -> Option<PathBuf> {
+    let parent = dirs.first()?.parent()?;
+    dirs.iter()
+        .all(|d| d.parent() == Some(parent))
+        .then(|| parent.to_owned())
+}
+
+/// Writes what a study's folder holds before its first run: `study.toml` (the file as run)
+/// and `metadata.json`.
+fn write_study_start(
+    plan: &Plan,
+    dir: &Path,
+    shard: Option<(usize, usize)>,
+    n_runs: usize,
+    started_at: &str,
+    revision: &str,
+) -> Result<(), String> {
+    let metadata = Metadata {
+        program: "experiments",
+        version: env!("CARGO_PKG_VERSION"),
+        git_revision: revision.to_owned(),
+        study: &plan.name,
+        file: plan.path.display().to_string(),
+        seeds: plan.seeds(),
+        started_at: started_at.to_owned(),
+        quick: plan.quick,
+        shard: shard.map(|(k, n)| format!("{k}/{n}")),
+        n_runs,
+        kernels: core_linalg::kernels::instruction_set(),
+    };
+    write_atomic(&dir.join("study.toml"), plan.source.as_bytes()).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&metadata).map_err(|e| e.to_string())?;
+    write_atomic(&dir.join("metadata.json"), json.as_bytes()).map_err(|e| e.to_string())
+}

@@ -285,7 +285,7 @@ impl RowParser<'_> {
 /// use data::{write_csv, Moons};
 /// use rand::SeedableRng;
 /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
-/// let dataset = Moons::new().generate(4, &mut rng)?;
+/// let dataset = Moons::new().with_noise(0.0)?.generate(4, &mut rng)?;
 /// let path = std::env::temp_dir().join(format!("data-doc-write-{}.csv", std::process::id()));
 /// write_csv(&path, &dataset)?;
 /// # let text = std::fs::read_to_string(&path).unwrap();

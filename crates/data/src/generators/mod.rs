@@ -15,6 +15,11 @@
 //!   path calls the platform's `exp` and `ln`, so another OS or libc could change a last bit.
 //! - **Validation first.** Configurations are checked when they are built (`new`, `with_*`),
 //!   and `n_samples` is checked before the first draw, so `rand` never sees an invalid range.
+//! - **Knobs.** A difficulty knob (`noise`, or `separation` for blobs) and a feature `scale`
+//!   applied last, `(point + noise·z)·scale`; `DEFAULT_*` constants on each type hold the
+//!   defaults that `new()` and `Default` use.
+//! - **Bayes error.** `bayes_error()` and `class_densities()` describe the distribution the
+//!   generator samples from (see [`BayesError`] for how each is computed).
 
 mod blobs;
 mod circles;
@@ -36,6 +41,7 @@ pub use spirals::Spirals;
 pub use xor::Xor;
 
 use crate::DataError;
+use crate::bayes::{BayesError, ClassDensities};
 
 /// The fewest samples a generator accepts: one per class.
 pub const MIN_SAMPLES: usize = 2;
@@ -43,6 +49,20 @@ pub const MIN_SAMPLES: usize = 2;
 /// The most samples a generator accepts (2²⁶ ≈ 67 million rows, about 1.5 GB of `f64`):
 /// a guard against a typo allocating all memory.
 pub const MAX_SAMPLES: usize = 1 << 26;
+
+/// The smallest feature scale a generator accepts (see [`MAX_SCALE`] for why there is a range).
+pub const MIN_SCALE: f64 = 1e-6;
+
+/// The largest feature scale a generator accepts.
+///
+/// Scales from [`MIN_SCALE`] to `MAX_SCALE` span twelve orders of magnitude around the default
+/// 1, far more than a study of feature scale needs (a learning rate that is stable at scale 1
+/// already diverges at 10). Within the range a noise-free feature (at most 2 in size) and its
+/// square, which the standardiser's variance and the loss gradient compute, stay between 1e-12
+/// and 4e12: far from `f64` overflow (1.8e308) and from subnormal numbers (2.2e-308). A larger
+/// scale would only test overflow handling, which a huge `noise` already reaches (as
+/// [`DataError::Dataset`] from `generate`).
+pub const MAX_SCALE: f64 = 1e6;
 
 /// The name of each generator, for study files and error messages.
 ///
@@ -164,6 +184,69 @@ impl Generator {
         self.kind().name()
     }
 
+    /// The constant every feature is multiplied by (default 1).
+    pub fn scale(&self) -> f64 {
+        match self {
+            Generator::Blobs(g) => g.scale(),
+            Generator::Moons(g) => g.scale(),
+            Generator::Circles(g) => g.scale(),
+            Generator::Xor(g) => g.scale(),
+            Generator::Spirals(g) => g.scale(),
+        }
+    }
+
+    /// Sets the constant every feature is multiplied by, keeping every other setting.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] with field `scale` unless it is within
+    /// [`MIN_SCALE`]`..=`[`MAX_SCALE`].
+    pub fn with_scale(self, scale: f64) -> Result<Self, DataError> {
+        Ok(match self {
+            Generator::Blobs(g) => Generator::Blobs(g.with_scale(scale)?),
+            Generator::Moons(g) => Generator::Moons(g.with_scale(scale)?),
+            Generator::Circles(g) => Generator::Circles(g.with_scale(scale)?),
+            Generator::Xor(g) => Generator::Xor(g.with_scale(scale)?),
+            Generator::Spirals(g) => Generator::Spirals(g.with_scale(scale)?),
+        })
+    }
+
+    /// The error rate of the best possible classifier on this generator's data, from its own
+    /// class densities (see each generator's `bayes_error` for how, and the cost: at most
+    /// about 0.1 s). It does not depend on the scale.
+    ///
+    /// # Example
+    /// ```
+    /// use data::{Blobs, Generator};
+    /// let generator = Generator::from(Blobs::new(2.0)?).with_scale(10.0)?;
+    /// assert!((generator.bayes_error().rate - 0.15865525393145707).abs() < 1e-16);
+    /// # Ok::<(), data::DataError>(())
+    /// ```
+    pub fn bayes_error(&self) -> BayesError {
+        match self {
+            Generator::Blobs(g) => g.bayes_error(),
+            Generator::Moons(g) => g.bayes_error(),
+            Generator::Circles(g) => g.bayes_error(),
+            Generator::Xor(g) => g.bayes_error(),
+            Generator::Spirals(g) => g.bayes_error(),
+        }
+    }
+
+    /// The class densities of the generated (scaled) features, for the Bayes classifier.
+    ///
+    /// # Errors
+    /// [`DataError::InvalidParameter`] with field `noise` when the classes have no density:
+    /// moons, circles or spirals with noise 0, or noise too fine for the quadrature (see each
+    /// generator's `class_densities`).
+    pub fn class_densities(&self) -> Result<ClassDensities, DataError> {
+        match self {
+            Generator::Blobs(g) => Ok(g.class_densities()),
+            Generator::Moons(g) => g.class_densities(),
+            Generator::Circles(g) => g.class_densities(),
+            Generator::Xor(g) => Ok(g.class_densities()),
+            Generator::Spirals(g) => g.class_densities(),
+        }
+    }
+
     /// Draws `n_samples` rows from the wrapped generator (see its `generate` for the details).
     ///
     /// # Errors
@@ -215,6 +298,19 @@ fn class_sizes(n_samples: usize) -> Result<(usize, usize), DataError> {
     Ok((n_samples - n_samples / 2, n_samples / 2))
 }
 
+/// Checks a feature scale: finite and within [`MIN_SCALE`]`..=`[`MAX_SCALE`] (NaN is rejected).
+fn check_scale(scale: f64) -> Result<f64, DataError> {
+    if (MIN_SCALE..=MAX_SCALE).contains(&scale) {
+        Ok(scale)
+    } else {
+        Err(DataError::InvalidParameter {
+            field: "scale",
+            value: scale,
+            expected: "a number from 1e-6 to 1e6 (1 leaves the features as generated)",
+        })
+    }
+}
+
 /// Checks a noise standard deviation: finite and non-negative.
 fn check_noise(noise: f64) -> Result<f64, DataError> {
     if noise.is_finite() && noise >= 0.0 {
@@ -243,18 +339,23 @@ fn spaced_exclusive(i: usize, n: usize, end: f64) -> f64 {
 }
 
 /// Adds `noise · (z_x, z_y)` to every point, drawing the two standard normals of each row in
-/// row order (x first), then builds the dataset with the first `n_class0` rows labelled 0.
+/// row order (x first), multiplies the result by `scale`, then builds the dataset with the
+/// first `n_class0` rows labelled 0.
+///
+/// Multiplying by 1 is exact in IEEE arithmetic, so the default scale leaves every value
+/// bit-identical to an unscaled generator.
 fn add_noise_and_label(
     mut points: Vec<[f64; 2]>,
     n_class0: usize,
     noise: f64,
+    scale: f64,
     rng: &mut impl Rng,
 ) -> Result<Dataset, DataError> {
     for point in &mut points {
         let z_x: f64 = rng.sample(StandardNormal);
         let z_y: f64 = rng.sample(StandardNormal);
-        point[0] += noise * z_x;
-        point[1] += noise * z_y;
+        point[0] = (point[0] + noise * z_x) * scale;
+        point[1] = (point[1] + noise * z_y) * scale;
     }
     let n_samples = points.len();
     let features = Matrix::from_fn(n_samples, 2, |row, column| points[row][column]);

@@ -57,19 +57,19 @@ fn classes_are_balanced_with_class_0_first_and_getting_the_odd_sample() {
 fn noise_level_does_not_change_how_much_is_drawn() {
     let pairs: [(Generator, Generator); 4] = [
         (
-            Moons::new().into(),
+            Moons::new().with_noise(0.0).unwrap().into(),
             Moons::new().with_noise(0.3).unwrap().into(),
         ),
         (
-            Circles::new(0.5).unwrap().into(),
+            Circles::new(0.5).unwrap().with_noise(0.0).unwrap().into(),
             Circles::new(0.5).unwrap().with_noise(0.3).unwrap().into(),
         ),
         (
-            Xor::new().into(),
+            Xor::new().with_noise(0.0).unwrap().into(),
             Xor::new().with_noise(0.3).unwrap().into(),
         ),
         (
-            Spirals::new(1.0).unwrap().into(),
+            Spirals::new(1.0).unwrap().with_noise(0.0).unwrap().into(),
             Spirals::new(1.0).unwrap().with_noise(0.3).unwrap().into(),
         ),
     ];
@@ -131,7 +131,11 @@ fn bayes_error_rate_is_pinned_and_matches_the_best_classifier() {
 
 #[test]
 fn noise_free_moons_lie_on_their_arcs() {
-    let dataset = Moons::new().generate(50, &mut rng(0)).unwrap();
+    let dataset = Moons::new()
+        .with_noise(0.0)
+        .unwrap()
+        .generate(50, &mut rng(0))
+        .unwrap();
     for row in 0..50 {
         let (x, y) = point(&dataset, row);
         assert!(
@@ -169,7 +173,7 @@ fn noisy_moons_stay_in_a_plausible_box() {
 
 #[test]
 fn noise_free_circles_have_radius_1_and_factor() {
-    let circles = Circles::new(0.3).unwrap();
+    let circles = Circles::new(0.3).unwrap().with_noise(0.0).unwrap();
     let dataset = circles.generate(40, &mut rng(0)).unwrap();
     for row in 0..40 {
         let (x, y) = point(&dataset, row);
@@ -183,7 +187,11 @@ fn noise_free_circles_have_radius_1_and_factor() {
 
 #[test]
 fn noise_free_xor_is_labelled_by_quadrant_with_balanced_quadrants() {
-    let dataset = Xor::new().generate(400, &mut rng(8)).unwrap();
+    let dataset = Xor::new()
+        .with_noise(0.0)
+        .unwrap()
+        .generate(400, &mut rng(8))
+        .unwrap();
     let mut quadrant_counts = [0usize; 4];
     for row in 0..400 {
         let (x, y) = point(&dataset, row);
@@ -203,6 +211,8 @@ fn noise_free_xor_is_labelled_by_quadrant_with_balanced_quadrants() {
 #[test]
 fn noise_free_spirals_grow_to_radius_1_and_are_rotated_by_pi() {
     let dataset = Spirals::new(1.25)
+        .unwrap()
+        .with_noise(0.0)
         .unwrap()
         .generate(60, &mut rng(0))
         .unwrap();
@@ -253,6 +263,86 @@ fn getters_return_the_configuration() {
     assert_eq!((circles.factor(), circles.noise()), (0.25, 0.1));
     let spirals = Spirals::new(3.0).unwrap().with_noise(0.5).unwrap();
     assert_eq!((spirals.turns(), spirals.noise()), (3.0, 0.5));
+    assert_eq!(
+        (blobs.scale(), circles.scale(), spirals.scale()),
+        (1.0, 1.0, 1.0)
+    );
+    let scaled = Moons::new()
+        .with_scale(3.0)
+        .unwrap()
+        .with_noise(0.1)
+        .unwrap();
+    assert_eq!((scaled.noise(), scaled.scale()), (0.1, 3.0));
+}
+
+#[test]
+fn new_and_default_start_from_the_documented_defaults() {
     assert_eq!(Moons::default(), Moons::new());
-    assert_eq!(Xor::default().noise(), 0.0);
+    assert_eq!(Moons::new().noise(), Moons::DEFAULT_NOISE);
+    assert_eq!(Xor::default(), Xor::new());
+    assert_eq!(Xor::new().noise(), Xor::DEFAULT_NOISE);
+    let blobs = Blobs::default();
+    assert_eq!(
+        (blobs.separation(), blobs.std(), blobs.scale()),
+        (
+            Blobs::DEFAULT_SEPARATION,
+            Blobs::DEFAULT_STD,
+            Blobs::DEFAULT_SCALE
+        )
+    );
+    assert_eq!(Blobs::new(Blobs::DEFAULT_SEPARATION).unwrap(), blobs);
+    let circles = Circles::default();
+    assert_eq!(
+        (circles.factor(), circles.noise(), circles.scale()),
+        (
+            Circles::DEFAULT_FACTOR,
+            Circles::DEFAULT_NOISE,
+            Circles::DEFAULT_SCALE
+        )
+    );
+    assert_eq!(Circles::new(Circles::DEFAULT_FACTOR).unwrap(), circles);
+    let spirals = Spirals::default();
+    assert_eq!(
+        (spirals.turns(), spirals.noise(), spirals.scale()),
+        (
+            Spirals::DEFAULT_TURNS,
+            Spirals::DEFAULT_NOISE,
+            Spirals::DEFAULT_SCALE
+        )
+    );
+    assert_eq!(Spirals::new(Spirals::DEFAULT_TURNS).unwrap(), spirals);
+    for scale in [
+        Blobs::DEFAULT_SCALE,
+        Moons::DEFAULT_SCALE,
+        Circles::DEFAULT_SCALE,
+        Xor::DEFAULT_SCALE,
+        Spirals::DEFAULT_SCALE,
+    ] {
+        assert_eq!(scale, 1.0);
+    }
+}
+
+#[test]
+fn scale_multiplies_every_feature_and_scale_1_changes_no_bit() {
+    for generator in all_generators() {
+        let plain = generator.generate(64, &mut rng(12)).unwrap();
+        let unit = generator.with_scale(1.0).unwrap();
+        assert_eq!(unit, generator, "{generator}");
+        let same = unit.generate(64, &mut rng(12)).unwrap();
+        assert_eq!(feature_bits(&plain), feature_bits(&same), "{generator}");
+        let scaled = generator
+            .with_scale(10.0)
+            .unwrap()
+            .generate(64, &mut rng(12))
+            .unwrap();
+        assert_eq!(scaled.labels(), plain.labels());
+        let expected: Vec<u64> = plain
+            .features()
+            .iter()
+            .map(|v| (v * 10.0).to_bits())
+            .collect();
+        let found: Vec<u64> = scaled.features().iter().map(|v| v.to_bits()).collect();
+        assert_eq!(found, expected, "{generator}");
+        assert_eq!(generator.with_scale(10.0).unwrap().scale(), 10.0);
+    }
 }

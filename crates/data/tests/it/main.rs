@@ -1,5 +1,6 @@
 //! Integration tests of the `data` crate through its public API, one module per concern.
 
+mod bayes;
 mod csv;
 mod errors;
 mod generators;

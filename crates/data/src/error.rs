@@ -60,6 +60,16 @@ pub enum DataError {
         /// The accepted names, comma-separated.
         expected: String,
     },
+    /// A dataset description gives a parameter its generator does not take.
+    #[error("{generator} has no parameter {parameter}; it takes {takes}")]
+    ParameterNotTaken {
+        /// The generator.
+        generator: crate::GeneratorKind,
+        /// The parameter it does not take.
+        parameter: crate::GeneratorParameter,
+        /// The parameters it does take, comma-separated.
+        takes: String,
+    },
     /// A stratified split would leave one split without any row of a class.
     #[error(
         "test_fraction = {test_fraction} puts {n_test} of the {n_class} rows of class {class} \

@@ -70,8 +70,8 @@ pub use csv::{
 };
 pub use error::DataError;
 pub use generators::{
-    Blobs, Circles, Generator, GeneratorKind, MAX_SAMPLES, MAX_SCALE, MIN_SAMPLES, MIN_SCALE,
-    Moons, Spirals, Xor,
+    Blobs, Circles, Generator, GeneratorKind, GeneratorParameter, GeneratorSpec, MAX_SAMPLES,
+    MAX_SCALE, MIN_SAMPLES, MIN_SCALE, Moons, Spirals, Xor, default_value,
 };
 pub use split::{Split, train_test_split};
 pub use standardize::Standardizer;

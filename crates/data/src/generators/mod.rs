@@ -24,6 +24,7 @@
 mod blobs;
 mod circles;
 mod moons;
+mod spec;
 mod spirals;
 mod xor;
 
@@ -37,6 +38,7 @@ use rand_distr::StandardNormal;
 pub use blobs::Blobs;
 pub use circles::Circles;
 pub use moons::Moons;
+pub use spec::{GeneratorParameter, GeneratorSpec, default_value};
 pub use spirals::Spirals;
 pub use xor::Xor;
 

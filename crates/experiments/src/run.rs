@@ -149,14 +149,23 @@ pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
         bayes_error,
         wall_seconds: 0.0,
     };
-    let PreparedData {
-        train,
-        test,
-        standardization,
-    } = match prepare_data(plan, run) {
-        Ok(d) => d,
-        Err(reason) => {
-            outcome.status = RunStatus::Failed { reason };
+    let (train, test, standardization) = match prepare_data(plan, run) {
+        Ok(PreparedData {
+            train,
+            test: Some(test),
+            standardization,
+        }) => (train, test, standardization),
+        Ok(PreparedData { test: None, .. }) => {
+            // A study's test fraction is validated to be in (0, 1).
+            outcome.status = RunStatus::Failed {
+                reason: "split: no test part was held out".to_owned(),
+            };
+            return outcome;
+        }
+        Err(e) => {
+            outcome.status = RunStatus::Failed {
+                reason: e.to_string(),
+            };
             return outcome;
         }
     };
@@ -184,7 +193,7 @@ pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
                     Err(reason) => outcome.status = RunStatus::Failed { reason },
                 }
             }
-            outcome.oscillation = oscillation(&report.train_loss, plan.oscillation_window);
+            outcome.oscillation = oscillation(&report.train_loss, plan.record.oscillation_window);
             outcome.report = Some(report);
         }
         Err(ModelError::Diverged {

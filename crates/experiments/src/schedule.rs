@@ -15,8 +15,8 @@ use crate::run::{self, RunSignals, RunStatus};
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Worker threads.
-    pub jobs: usize,
+    /// Worker threads (the pool never has more threads than runs).
+    pub jobs: WorkerThreads,
     /// Output folder per plan (same order as the plans).
     pub out_dirs: Vec<PathBuf>,
     /// Run only runs whose index ≡ k (mod n).
@@ -47,6 +47,34 @@ struct Job<'a> {
 /// The most worker threads `--jobs` may ask for. Each thread has its own stack and training
 /// buffers, and a thread per run of a 10,000-run sweep would only contend for the cores.
 pub const MAX_JOBS: usize = 1024;
+
+/// A number of worker threads, checked once: 1 to [`MAX_JOBS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerThreads(usize);
+
+impl WorkerThreads {
+    /// `--jobs`: the number asked for, or one per core (at most [`MAX_JOBS`]).
+    ///
+    /// # Errors
+    /// A message naming `--jobs`, the value and what is allowed.
+    pub fn new(requested: Option<usize>) -> Result<WorkerThreads, String> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match requested {
+            None => Ok(WorkerThreads(cores.min(MAX_JOBS))),
+            Some(0) => Err("--jobs 0: need at least 1 worker thread".into()),
+            Some(jobs) if jobs > MAX_JOBS => Err(format!(
+                "--jobs {jobs}: at most {MAX_JOBS} worker threads; more than the machine's \
+                 cores ({cores}) only adds waiting"
+            )),
+            Some(jobs) => Ok(WorkerThreads(jobs)),
+        }
+    }
+
+    /// The number of threads.
+    pub fn get(self) -> usize {
+        self.0
+    }
+}
 
 /// A rough cost of a run, for scheduling the longest first (results do not depend on it).
 fn cost(run: &RunPlan, n_samples: usize) -> f64 {
@@ -99,7 +127,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                 .map(move |run| Job {
                     plan: p,
                     run,
-                    cost: cost(run, plan.n_samples),
+                    cost: cost(run, plan.data.n_samples),
                 })
         })
         .collect();
@@ -113,7 +141,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     let results: Mutex<Vec<Option<output::RunRecord>>> = Mutex::new(vec![None; total]);
     let write_errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     // No more threads than runs: a thread with no run to take would only wait.
-    let threads = options.jobs.clamp(1, total.max(1));
+    let threads = options.jobs.get().min(total.max(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -137,7 +165,8 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                         return; // Not started: stays pending.
                     }
                     let plan = &plans[job.plan];
-                    let name = format!("{} {} s{}", plan.name, job.run.point_label, job.run.seed);
+                    let label = &plan.point_of(job.run).label;
+                    let name = format!("{} {label} s{}", plan.name, job.run.seed);
                     progress.start(slot, name, job.run.model.training().epochs());
                     let outcome = run::execute(plan, job.run, &signals[slot]);
                     if outcome.status == RunStatus::Interrupted {
@@ -176,7 +205,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             plan.runs
                 .iter()
                 .filter(|r| selected(r) && !done.contains(&r.index))
-                .map(output::pending_record),
+                .map(|run| output::pending_record(plan, run)),
         );
         records.sort_by_key(|r| r.index);
         for r in &records {
@@ -238,7 +267,7 @@ fn write_study_start(
         git_revision: revision.to_owned(),
         study: &plan.name,
         file: plan.path.display().to_string(),
-        seeds: plan.seeds(),
+        seeds: plan.seeds.clone(),
         started_at: started_at.to_owned(),
         quick: plan.quick,
         shard: shard.map(|(k, n)| format!("{k}/{n}")),

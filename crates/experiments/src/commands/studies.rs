@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use crate::error::Error;
 use crate::output;
 use crate::plan::{self, Plan};
-use crate::schedule::{self, Tally};
+use crate::schedule::{self, Tally, WorkerThreads};
 
 /// The flags of the default command, which runs study files.
 #[derive(Debug, clap::Args)]
@@ -99,7 +99,7 @@ fn default_study_dir() -> PathBuf {
 /// Refuses `--resume` when a folder's study file, seeds or `--quick` changed.
 fn check_resumable(plans: &[Plan], out_dirs: &[PathBuf]) -> Result<(), Error> {
     for (plan, dir) in plans.iter().zip(out_dirs) {
-        output::check_resumable(dir, &plan.source, &plan.seeds(), plan.quick)
+        output::check_resumable(dir, &plan.source, &plan.seeds, plan.quick)
             .map_err(Error::Usage)?;
     }
     Ok(())
@@ -145,22 +145,7 @@ pub fn run(cli: &StudyArgs) -> Result<ExitCode, Error> {
     } else {
         cli.files.clone()
     };
-    match cli.jobs {
-        Some(0) => {
-            return Err(Error::Usage(
-                "--jobs 0: need at least 1 worker thread".into(),
-            ));
-        }
-        Some(jobs) if jobs > schedule::MAX_JOBS => {
-            return Err(Error::Usage(format!(
-                "--jobs {jobs}: at most {} worker threads; more than the machine's cores \
-                 ({}) only adds waiting",
-                schedule::MAX_JOBS,
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            )));
-        }
-        _ => {}
-    }
+    let jobs = WorkerThreads::new(cli.jobs).map_err(Error::Usage)?;
     let options = plan::PlanOptions {
         seeds: cli.seeds.clone(),
         quick: cli.quick,
@@ -215,9 +200,10 @@ pub fn run(cli: &StudyArgs) -> Result<ExitCode, Error> {
                 plan.path.display(),
                 plan.runs.len(),
                 plan.points.len(),
-                plan.runs.len() / plan.points.len().max(1)
+                plan.seeds.len()
             );
-            for (i, label) in plan.points.iter().enumerate() {
+            for (i, point) in plan.points.iter().enumerate() {
+                let label = &point.label;
                 if let Some(run) = plan.runs.iter().find(|r| r.point == i) {
                     let t = run.model.training();
                     println!(
@@ -246,9 +232,6 @@ pub fn run(cli: &StudyArgs) -> Result<ExitCode, Error> {
         output::clear_output_dir(dir, cli.force, cli.resume).map_err(Error::Usage)?;
     }
     install_interrupt_handler();
-    let jobs = cli
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let tally = schedule::run_all(
         &plans,
         &schedule::RunOptions {

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use core_linalg::{Activation, Dataset, Matrix};
-use data::{Blobs, Circles, Generator, Moons, Spirals, Standardizer, Xor};
-use models::saved::{self, InputStandardization, SavedModel};
+use data::{GeneratorKind, GeneratorParameter, GeneratorSpec};
+use models::saved::{self, SavedModel};
 use models::{
     EpochProgress, FitReport, LogisticRegressionConfig, MlpConfig, ModelError, TrainingObserver,
 };
@@ -16,7 +16,7 @@ use models::{
 use super::{check_output_file, print_metrics, usage, with_suffix};
 use crate::error::{Error, error_chain};
 use crate::output::write_atomic;
-use crate::pipeline::rng as stream;
+use crate::pipeline::{self, PipelineError, PreparedData, rng, stream};
 
 /// Where `train` gets its data.
 #[derive(Debug, clap::Args)]
@@ -27,17 +27,18 @@ pub struct DataArgs {
     /// A generator instead of a file: blobs, moons, circles, xor or spirals [default: moons].
     #[arg(long)]
     dataset: Option<String>,
-    /// Generator noise (moons, circles, xor, spirals) [default: 0.2].
+    /// Generator noise: the standard deviation of the Gaussian noise on each coordinate
+    /// (moons, circles, xor, spirals) [default: the generator's, noise-free].
     #[arg(long)]
     noise: Option<f64>,
-    /// Blobs: distance between the means in standard deviations [default: 4].
-    #[arg(long)]
+    /// Blobs: distance between the means in standard deviations.
+    #[arg(long, help = default_help("Blobs: distance between the means in standard deviations", GeneratorKind::Blobs, GeneratorParameter::Separation))]
     separation: Option<f64>,
-    /// Circles: inner radius factor [default: 0.5].
-    #[arg(long)]
+    /// Circles: inner radius factor.
+    #[arg(long, help = default_help("Circles: inner radius factor", GeneratorKind::Circles, GeneratorParameter::Factor))]
     factor: Option<f64>,
-    /// Spirals: number of turns [default: 1.5].
-    #[arg(long)]
+    /// Spirals: number of turns.
+    #[arg(long, help = default_help("Spirals: number of turns", GeneratorKind::Spirals, GeneratorParameter::Turns))]
     turns: Option<f64>,
     /// Generator: number of samples [default: 600].
     #[arg(long)]
@@ -50,6 +51,14 @@ pub struct DataArgs {
     /// the model and applied again by `predict`).
     #[arg(long)]
     standardize: bool,
+}
+
+/// A flag's help with the generator's own default, so the help never restates a number.
+fn default_help(what: &str, kind: GeneratorKind, parameter: GeneratorParameter) -> String {
+    match data::default_value(kind, parameter) {
+        Some(value) => format!("{what} [default: {value}]"),
+        None => what.to_owned(),
+    }
 }
 
 /// `experiments train`.
@@ -186,29 +195,60 @@ fn save_pictures(
     );
 }
 
-/// Loads or generates the data and splits it: (train, test, standardisation).
-fn load_data(
-    args: &DataArgs,
-    seed: u64,
-) -> Result<(Dataset, Option<Dataset>, Option<InputStandardization>), Error> {
-    // A flag that does not apply is refused rather than ignored: a user who wrote `--noise`
-    // for blobs, or `--samples` with a CSV file, expects it to change something.
-    let parameter_flags = [
-        ("--noise", args.noise.is_some()),
-        ("--separation", args.separation.is_some()),
-        ("--factor", args.factor.is_some()),
-        ("--turns", args.turns.is_some()),
-    ];
+impl DataArgs {
+    /// The flags that describe a generator, each with whether it was given.
+    fn parameter_flags(&self) -> [(GeneratorParameter, Option<f64>); 4] {
+        [
+            (GeneratorParameter::Noise, self.noise),
+            (GeneratorParameter::Separation, self.separation),
+            (GeneratorParameter::Factor, self.factor),
+            (GeneratorParameter::Turns, self.turns),
+        ]
+    }
+
+    /// The generated dataset's description, as a study file's `[dataset]` table gives it:
+    /// the same [`GeneratorSpec`], with the same defaults and the same validation.
+    fn generator_spec(&self) -> Result<GeneratorSpec, Error> {
+        let name = self.dataset.as_deref().unwrap_or("moons");
+        let kind: GeneratorKind = name.parse().map_err(|_| {
+            usage(format!(
+                "--dataset {name:?} is unknown: expected blobs, moons, circles, xor or spirals"
+            ))
+        })?;
+        let spec = self
+            .parameter_flags()
+            .into_iter()
+            .fold(GeneratorSpec::new(kind), |spec, (p, value)| {
+                spec.with(p, value)
+            });
+        // A flag that does not apply is refused rather than ignored: a user who wrote
+        // `--noise` for blobs expects it to change something.
+        if let Some(parameter) = spec.parameters_not_taken().next() {
+            let takes: Vec<String> = kind.parameters().iter().map(|p| format!("--{p}")).collect();
+            return Err(usage(format!(
+                "--{parameter} does not apply to --dataset {name}, which takes {}",
+                takes.join(" and ")
+            )));
+        }
+        Ok(spec)
+    }
+}
+
+/// Loads or generates the data, then splits and standardises it as a study run does
+/// ([`pipeline`]).
+fn load_data(args: &DataArgs, seed: u64) -> Result<PreparedData, Error> {
     let dataset = match &args.data {
         Some(path) => {
-            let generator_flags: Vec<&str> = [
-                ("--dataset", args.dataset.is_some()),
-                ("--samples", args.samples.is_some()),
+            // `--samples` or a generator's parameter with a CSV file would change nothing.
+            let parameters = args.parameter_flags().map(|(p, v)| (p.name(), v.is_some()));
+            let generator_flags: Vec<String> = [
+                ("dataset", args.dataset.is_some()),
+                ("samples", args.samples.is_some()),
             ]
             .into_iter()
-            .chain(parameter_flags)
+            .chain(parameters)
             .filter(|&(_, given)| given)
-            .map(|(flag, _)| flag)
+            .map(|(flag, _)| format!("--{flag}"))
             .collect();
             if !generator_flags.is_empty() {
                 return Err(usage(format!(
@@ -220,80 +260,23 @@ fn load_data(
             data::read_csv(path).map_err(|e| usage(error_chain(&e)))?
         }
         None => {
-            let name = args.dataset.as_deref().unwrap_or("moons");
-            let noise = args.noise.unwrap_or(0.2);
-            // Each generator with the flags it takes; built before the flags are checked, but
-            // its own error is reported only after them.
-            let (takes, generator): (&[&str], _) = match name {
-                "blobs" => (
-                    &["--separation"],
-                    Blobs::new(args.separation.unwrap_or(4.0)).map(Generator::from),
-                ),
-                "moons" => (
-                    &["--noise"],
-                    Moons::new().with_noise(noise).map(Generator::from),
-                ),
-                "xor" => (
-                    &["--noise"],
-                    Xor::new().with_noise(noise).map(Generator::from),
-                ),
-                "circles" => (
-                    &["--noise", "--factor"],
-                    Circles::new(args.factor.unwrap_or(0.5))
-                        .and_then(|c| c.with_noise(noise))
-                        .map(Generator::from),
-                ),
-                "spirals" => (
-                    &["--noise", "--turns"],
-                    Spirals::new(args.turns.unwrap_or(1.5))
-                        .and_then(|s| s.with_noise(noise))
-                        .map(Generator::from),
-                ),
-                other => {
-                    return Err(usage(format!(
-                        "--dataset {other:?} is unknown: expected blobs, moons, circles, xor or spirals"
-                    )));
-                }
-            };
-            for (flag, given) in parameter_flags {
-                if given && !takes.contains(&flag) {
-                    return Err(usage(format!(
-                        "{flag} does not apply to --dataset {name}, which takes {}",
-                        takes.join(" and ")
-                    )));
-                }
-            }
-            generator
-                .map_err(|e| usage(e.to_string()))?
-                .generate(args.samples.unwrap_or(600), &mut stream(seed, 1))
-                .map_err(|e| usage(e.to_string()))?
+            let generator = args
+                .generator_spec()?
+                .build()
+                .map_err(|e| usage(e.to_string()))?;
+            pipeline::draw(&generator, args.samples.unwrap_or(600), seed).map_err(|e| match e {
+                PipelineError::Draw(e)
+                | PipelineError::Split(e)
+                | PipelineError::Standardize(e) => usage(e.to_string()),
+            })?
         }
     };
-    let (train, test) = if args.test_fraction == 0.0 {
-        (dataset, None)
-    } else {
-        let split = data::train_test_split(&dataset, args.test_fraction, &mut stream(seed, 2))
-            .map_err(|e| usage(format!("--test-fraction: {e}")))?;
-        (split.train, Some(split.test))
-    };
-    if !args.standardize {
-        return Ok((train, test, None));
-    }
-    let scaler = Standardizer::fit(train.features());
-    let transform = |d: &Dataset| {
-        scaler
-            .transform_dataset(d)
-            .map_err(|e| usage(e.to_string()))
-    };
-    let (train, test) = (
-        transform(&train)?,
-        test.as_ref().map(transform).transpose()?,
-    );
-    let standardization = InputStandardization {
-        means: scaler.means().to_vec(),
-        scales: scaler.scales().to_vec(),
-    };
-    Ok((train, test, Some(standardization)))
+    pipeline::split_and_standardize(dataset, args.test_fraction, args.standardize, seed).map_err(
+        |e| match e {
+            PipelineError::Split(e) => usage(format!("--test-fraction: {e}")),
+            PipelineError::Draw(e) | PipelineError::Standardize(e) => usage(e.to_string()),
+        },
+    )
 }
 
 /// A progress bar for long fits (on a terminal only).
@@ -316,7 +299,11 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
     if let Some(path) = &args.save {
         check_output_file(path, args.force)?;
     }
-    let (train, test, standardization) = load_data(&args.data, args.seed)?;
+    let PreparedData {
+        train,
+        test,
+        standardization,
+    } = load_data(&args.data, args.seed)?;
     if let Some(path) = &args.save
         && !args.init_only
     {
@@ -340,7 +327,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
         .parse()
         .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
     let layers = args.layers();
-    let mut rng = stream(args.seed, 3);
+    let mut rng = rng(args.seed, stream::TRAIN_COMMAND);
     let bar = (args.epochs >= 20_000 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(args.epochs as u64);
         bar.set_style(

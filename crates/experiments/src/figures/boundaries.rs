@@ -87,7 +87,7 @@ impl<'a> Study<'a> {
             return;
         }
         let first_seed = self.plan.runs.first().map_or(0, |r| r.seed);
-        let standardised = if self.plan.standardize {
+        let standardised = if self.plan.data.standardize {
             " (standardised)"
         } else {
             ""
@@ -139,14 +139,10 @@ impl<'a> Study<'a> {
         let columns = match self.plan.axes.as_slice() {
             [_] => n.min(MAX_COLUMNS),
             [.., last] => {
-                let values = self.plan.runs.iter().filter_map(|r| {
-                    r.swept
-                        .iter()
-                        .find(|(a, _)| a == last)
-                        .map(|(_, v)| v.as_str())
-                });
-                let mut distinct: Vec<&str> = Vec::new();
-                for v in values {
+                // Distinct as labelled (0 and -0 are two points).
+                let mut distinct: Vec<String> = Vec::new();
+                for v in self.plan.points.iter().filter_map(|p| p.value(*last)) {
+                    let v = v.to_string();
                     if !distinct.contains(&v) {
                         distinct.push(v);
                     }
@@ -160,7 +156,7 @@ impl<'a> Study<'a> {
                 .iter()
                 .map(|(point, choice, data)| {
                     let label = if self.plan.axes.len() == 1 {
-                        compact(&self.plan.points[*point])
+                        compact(&self.plan.points[*point].label)
                     } else {
                         self.short_label(*point)
                     };
@@ -214,10 +210,13 @@ fn panel_spec<'d>(
     data: &'d PreparedData,
     (x, y): &(String, String),
 ) -> BoundarySpec<'d> {
-    BoundarySpec::new(title)
+    let spec = BoundarySpec::new(title)
         .with_train(data.train.features(), data.train.labels().as_slice())
-        .with_test(data.test.features(), data.test.labels().as_slice())
-        .with_axis_labels(x.clone(), y.clone())
+        .with_axis_labels(x.clone(), y.clone());
+    match &data.test {
+        Some(test) => spec.with_test(test.features(), test.labels().as_slice()),
+        None => spec,
+    }
 }
 
 /// The class-1 probabilities of a saved model, for a decision boundary.

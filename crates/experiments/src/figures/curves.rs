@@ -70,7 +70,7 @@ impl Study<'_> {
 
     /// A gradient-norm heat map per point, from its first seed that recorded them.
     pub(super) fn gradients(&self, out: &mut Emitter<'_>) {
-        let stride = *self.plan.raw.record.gradient_norm_stride.get_ref();
+        let stride = self.plan.record.gradient_norm_stride;
         if stride == 0 {
             return;
         }
@@ -92,7 +92,7 @@ impl Study<'_> {
             };
             let epochs: Vec<f64> = table.rows.iter().map(|r| r[0]).collect();
             let samples: Vec<Vec<f64>> = table.rows.iter().map(|r| r[1..].to_vec()).collect();
-            let label = &self.plan.points[point];
+            let label = &self.plan.points[point].label;
             let spec = GradientHeatmapSpec::from_samples(
                 self.title(&format!(
                     "gradient norms, {}, seed {}",

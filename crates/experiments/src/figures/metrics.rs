@@ -3,8 +3,9 @@
 
 use viz::{EpochsToFractionSpec, FractionOutcome, FractionRun, MetricSpec, ParameterValues, Scale};
 
-use super::{CHART_SIZE, Emitter, FigureFile, Study, axis_words};
+use super::{CHART_SIZE, Emitter, FigureFile, Study, axis_keys};
 use crate::output::RunRecord;
+use crate::plan::{Axis, AxisValue, Original};
 use crate::run::RunStatus;
 
 impl Study<'_> {
@@ -16,39 +17,41 @@ impl Study<'_> {
         match self.plan.axes.as_slice() {
             [] => None,
             [axis] => {
-                let values: Vec<String> = (0..n).map(|i| self.short_label(i)).collect();
-                let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse().ok()).collect();
-                let numeric =
-                    matches!(axis.as_str(), "width" | "depth" | "learning_rate" | "noise");
+                let numbers: Option<Vec<f64>> = self
+                    .plan
+                    .points
+                    .iter()
+                    .map(|p| p.values.first().and_then(AxisValue::as_number))
+                    .collect();
                 match numbers {
-                    Some(numbers) if numeric => {
-                        let log = axis == "learning_rate";
+                    Some(numbers) => {
+                        let log = *axis == Axis::LearningRate;
                         let label = if log {
-                            format!("{} (log scale)", axis_words(axis))
+                            format!("{} (log scale)", axis.words())
                         } else {
-                            axis_words(axis).to_owned()
+                            axis.words().to_owned()
                         };
                         let scale = if log { Scale::Log } else { Scale::Linear };
                         Some((
                             ParameterValues::Numeric(numbers),
                             scale,
                             label,
-                            axis.clone(),
+                            axis.key().to_owned(),
                         ))
                     }
-                    _ => Some((
-                        ParameterValues::Categorical(values),
+                    None => Some((
+                        ParameterValues::Categorical((0..n).map(|i| self.short_label(i)).collect()),
                         Scale::Linear,
-                        axis_words(axis).to_owned(),
-                        axis.clone(),
+                        axis.words().to_owned(),
+                        axis.key().to_owned(),
                     )),
                 }
             }
             axes => Some((
                 ParameterValues::Categorical((0..n).map(|i| self.short_label(i)).collect()),
                 Scale::Linear,
-                axes.join(", "),
-                axes.join("_"),
+                axis_keys(axes, ", "),
+                axis_keys(axes, "_"),
             )),
         }
     }
@@ -59,14 +62,14 @@ impl Study<'_> {
             return;
         };
         let n = self.plan.points.len();
-        let originals: Vec<Option<&crate::study_file::RawOriginal>> = self
+        let originals: Vec<Option<&Original>> = self
             .plan
             .points
             .iter()
-            .map(|p| self.plan.raw.original.iter().find(|o| o.point == *p))
+            .map(|p| p.original.as_ref())
             .collect();
         type Pick = fn(&RunRecord) -> Option<f64>;
-        type Reference = fn(&crate::study_file::RawOriginal) -> Option<f64>;
+        type Reference = fn(&Original) -> Option<f64>;
         let figures: [(&str, &str, &str, Scale, Pick, Reference, &str); 2] = [
             (
                 "f1",
@@ -134,20 +137,14 @@ impl Study<'_> {
 
     /// Epochs to the loss fraction against the learning rate, when the sweep has that axis.
     pub(super) fn epochs_to_fraction(&self, out: &mut Emitter<'_>) {
-        if !self.plan.axes.iter().any(|a| a == "learning_rate") {
+        if !self.plan.axes.contains(&Axis::LearningRate) {
             return;
         }
         let runs: Vec<FractionRun> = self
             .finished
             .iter()
             .filter_map(|r| {
-                let learning_rate = r
-                    .swept
-                    .iter()
-                    .find(|(axis, _)| axis == "learning_rate")?
-                    .1
-                    .parse()
-                    .ok()?;
+                let learning_rate = self.plan.points[self.point_of(r)?].learning_rate()?;
                 let outcome = match (&r.status, r.epochs_to_fraction) {
                     (RunStatus::Diverged { .. }, _) => FractionOutcome::Diverged,
                     (_, Some(epochs)) => FractionOutcome::Reached { epochs },
@@ -160,7 +157,7 @@ impl Study<'_> {
                 })
             })
             .collect();
-        let fraction = *self.plan.raw.record.loss_fraction.get_ref();
+        let fraction = self.plan.record.loss_fraction;
         let percent = fraction * 100.0;
         // Each learning rate's "n not reached" label is about 110 pixels wide: give every
         // column room for it, so neighbouring labels do not run into each other.

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use viz::{PlotOutcome, VizError};
 
 use crate::output::RunRecord;
-use crate::plan::{Plan, RunPlan};
+use crate::plan::{Axis, AxisValue, Plan, RunPlan};
 use crate::run::RunStatus;
 
 pub use table::{Table, read_table};
@@ -148,43 +148,33 @@ impl<'a> Study<'a> {
         }
     }
 
-    /// The swept values of point `index`, in axis order, as a reader says them.
-    fn point_values(&self, index: usize) -> Vec<String> {
-        self.plan
-            .runs
-            .iter()
-            .find(|r| r.point == index)
-            .map(|r| {
-                r.swept
-                    .iter()
-                    .map(|(axis, value)| display_value(axis, value))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     /// A point's short name: its value for a one-axis sweep (`3`, `on`), its values joined
     /// for several (`6, sigmoid`), `all` without a sweep.
     fn short_label(&self, index: usize) -> String {
-        let values = self.point_values(index);
-        if values.is_empty() {
-            self.plan.points[index].clone()
+        let point = &self.plan.points[index];
+        if point.values.is_empty() {
+            point.label.clone()
         } else {
+            let values: Vec<String> = point.values.iter().map(AxisValue::spoken).collect();
             values.join(", ")
         }
     }
 
     /// What the sweep axes are, in words, e.g. `neurons per hidden layer` or
-    /// `hidden layers, activation`.
+    /// `depth, activation`.
     fn axes_description(&self) -> String {
         match self.plan.axes.as_slice() {
-            [axis] => axis_words(axis).to_owned(),
-            axes => axes.join(", "),
+            [axis] => axis.words().to_owned(),
+            axes => axis_keys(axes, ", "),
         }
     }
 
+    /// The index of the point a record belongs to.
     fn point_of(&self, record: &RunRecord) -> Option<usize> {
-        self.plan.points.iter().position(|p| *p == record.point)
+        self.plan
+            .points
+            .iter()
+            .position(|p| p.label == record.point)
     }
 
     fn record(&self, run: &RunPlan) -> Option<&'a RunRecord> {
@@ -209,24 +199,10 @@ fn compact(label: &str) -> String {
         .replace("early_stopping=true", "early stopping on")
 }
 
-/// A swept value as a reader says it: early stopping `on`/`off` rather than `true`/`false`.
-fn display_value(axis: &str, value: &str) -> String {
-    match (axis, value) {
-        ("early_stopping", "true") => "on".to_owned(),
-        ("early_stopping", "false") => "off".to_owned(),
-        _ => value.to_owned(),
-    }
-}
-
-/// A sweep axis in words, for axis labels.
-fn axis_words(axis: &str) -> &str {
-    match axis {
-        "width" => "neurons per hidden layer",
-        "depth" => "hidden layers",
-        "activation" => "hidden activation",
-        "learning_rate" => "learning rate",
-        "noise" => "dataset noise",
-        "early_stopping" => "early stopping",
-        other => other,
-    }
+/// The axes' keys joined by `separator`, e.g. `depth, activation`.
+fn axis_keys(axes: &[Axis], separator: &str) -> String {
+    axes.iter()
+        .map(|a| a.key())
+        .collect::<Vec<_>>()
+        .join(separator)
 }

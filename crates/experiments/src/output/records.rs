@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::plan::RunPlan;
+use crate::plan::{Plan, Point, RunPlan};
 use crate::run::{RunOutcome, RunStatus, TestMetrics};
 
 /// Whether `path` names a run record, `runs/<id>.json` (not a saved model,
@@ -44,12 +44,12 @@ pub fn finished_records(dir: &Path) -> std::collections::BTreeMap<usize, RunReco
 }
 
 /// A placeholder row for a run that has not run yet.
-pub fn pending_record(run: &RunPlan) -> RunRecord {
+pub fn pending_record(plan: &Plan, run: &RunPlan) -> RunRecord {
     RunRecord {
         id: run.id(),
         index: run.index,
-        point: run.point_label.clone(),
-        swept: run.swept.clone(),
+        point: plan.point_of(run).label.clone(),
+        swept: swept(plan.point_of(run)),
         seed: run.seed,
         status: RunStatus::Pending,
         metrics: None,
@@ -158,13 +158,13 @@ pub struct RunRecord {
 
 impl RunRecord {
     /// The record of a finished run.
-    pub fn new(run: &RunPlan, outcome: &RunOutcome) -> Self {
+    pub fn new(plan: &Plan, run: &RunPlan, outcome: &RunOutcome) -> Self {
         let report = outcome.report.as_ref();
         RunRecord {
             id: run.id(),
             index: run.index,
-            point: run.point_label.clone(),
-            swept: run.swept.clone(),
+            point: plan.point_of(run).label.clone(),
+            swept: swept(plan.point_of(run)),
             seed: run.seed,
             status: outcome.status.clone(),
             metrics: outcome.metrics,
@@ -176,4 +176,14 @@ impl RunRecord {
             wall_seconds: outcome.wall_seconds,
         }
     }
+}
+
+/// A point's swept values as a record keeps them: axis key and value as the study file writes
+/// it (the record is a table row, read back only to rebuild tables).
+fn swept(point: &Point) -> Vec<(String, String)> {
+    point
+        .values
+        .iter()
+        .map(|v| (v.axis().key().to_owned(), v.to_string()))
+        .collect()
 }

@@ -77,7 +77,7 @@ pub fn write_run_files(
     let id = run.id();
     // Each file that cannot be written (a full disk, say) is one error naming it.
     let mut failures: Vec<String> = Vec::new();
-    if let Some(curve) = curve_csv(outcome, plan.loss_curve_stride)
+    if let Some(curve) = curve_csv(outcome, plan.record.loss_curve_stride)
         && let Err(e) = write_atomic(
             &dir.join("curves").join(format!("{id}.csv")),
             curve.as_bytes(),
@@ -107,7 +107,7 @@ pub fn write_run_files(
     {
         failures.push(e.to_string());
     }
-    let mut record = RunRecord::new(run, outcome);
+    let mut record = RunRecord::new(plan, run, outcome);
     if let Some(first) = failures.first() {
         // A run whose files are not all on disk did not finish: its row says
         // which file failed, and --resume reruns it.

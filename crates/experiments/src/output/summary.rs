@@ -7,7 +7,7 @@ use metrics::Summary;
 use serde::Serialize;
 
 use super::RunRecord;
-use crate::plan::Plan;
+use crate::plan::{Original, Plan};
 use crate::run::{RunStatus, TestMetrics};
 
 /// Mean and spread of one metric at one sweep point.
@@ -31,14 +31,15 @@ pub struct PointSummary {
     /// How many finished runs reached the loss fraction.
     pub n_reached_fraction: usize,
     /// The original project's numbers for this point.
-    pub original: Option<crate::study_file::RawOriginal>,
+    pub original: Option<Original>,
 }
 
 /// Summaries per sweep point, in point order.
 pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
     plan.points
         .iter()
-        .map(|label| {
+        .map(|point| {
+            let label = &point.label;
             let here: Vec<&RunRecord> = records.iter().filter(|r| &r.point == label).collect();
             let ok: Vec<&RunRecord> = here
                 .iter()
@@ -80,12 +81,7 @@ pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
                     ("oscillation".into(), summary(&|r| r.oscillation)),
                 ],
                 n_reached_fraction: ok.iter().filter(|r| epochs_to(r).is_some()).count(),
-                original: plan
-                    .raw
-                    .original
-                    .iter()
-                    .find(|o| &o.point == label)
-                    .cloned(),
+                original: point.original.clone(),
             }
         })
         .collect()
@@ -122,7 +118,7 @@ pub fn point_metric(p: &PointSummary, name: &str) -> Option<Summary> {
 /// row of cells per point (ours beside the original's).
 pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> (Vec<String>, Vec<Vec<String>>) {
     let original = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |x| format!("{x}"));
-    let fraction = plan.raw.record.loss_fraction.get_ref() * 100.0;
+    let fraction = plan.record.loss_fraction * 100.0;
     let header = [
         "point",
         "F1",
@@ -175,12 +171,12 @@ pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> (Vec<String>, Vec<
 
 /// The sentence under the summary table's heading: what a row averages.
 pub fn summary_preamble(plan: &Plan) -> String {
-    let fraction = plan.raw.record.loss_fraction.get_ref() * 100.0;
+    let fraction = plan.record.loss_fraction * 100.0;
     format!(
         "Mean ± standard deviation over {} seed(s) per row; runs that diverged or failed are \
          counted, not averaged. Losses are binary cross-entropy; \"epochs to {fraction:.0}%\" \
          is the first epoch whose training loss is at most {fraction:.0}% of the first.",
-        plan.raw.study.seeds.get_ref().len(),
+        plan.seeds.len(),
     )
 }
 
@@ -209,15 +205,11 @@ pub fn other_original_numbers(points: &[PointSummary]) -> Vec<(String, String)> 
 /// `summary.md`: the original project's table form, ours beside theirs.
 pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
     let mut md = format!("# Study `{}`\n\n", plan.name);
-    if !plan.raw.study.question.is_empty() {
-        let _ = writeln!(md, "**Question.** {}\n", plan.raw.study.question.trim());
+    if !plan.question.is_empty() {
+        let _ = writeln!(md, "**Question.** {}\n", plan.question.trim());
     }
-    if !plan.raw.study.finding.is_empty() {
-        let _ = writeln!(
-            md,
-            "**Original finding.** {}\n",
-            plan.raw.study.finding.trim()
-        );
+    if !plan.finding.is_empty() {
+        let _ = writeln!(md, "**Original finding.** {}\n", plan.finding.trim());
     }
     let _ = writeln!(
         md,

@@ -82,8 +82,8 @@ pub fn write_tables(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Result<()
     let points = super::summarise(plan, records);
     let json = serde_json::json!({
         "study": plan.name,
-        "question": plan.raw.study.question,
-        "finding": plan.raw.study.finding,
+        "question": plan.question,
+        "finding": plan.finding,
         "quick": plan.quick,
         "points": points,
     });

@@ -1,54 +1,49 @@
-//! The model of one sweep point: training settings and layers, validated once.
+//! The model of one sweep point: its training settings and its layers, each validated once
+//! (a bad value is reported with the key and line it came from); after that the configs are
+//! trusted.
 
 use std::ops::Range;
 
 use core_linalg::Activation;
-use models::{EarlyStopping, LogisticRegressionConfig, MlpConfig, TrainingConfig};
+use models::{EarlyStopping, LogisticRegressionConfig, MlpConfig, ModelError, TrainingConfig};
 use toml::Spanned;
 
-use super::{MAX_DEPTH, ModelPlan, NO_HIDDEN_LAYERS, QUICK_FACTOR};
+use super::{Axis, MAX_DEPTH, ModelPlan, NO_HIDDEN_LAYERS, Point, QUICK_FACTOR};
 use crate::study_file::{Diagnostics, RawModel, RawRecord, RawStudy};
 
 pub(super) fn model(
     diag: &mut Diagnostics<'_>,
     raw: &RawStudy,
-    point: &[(String, String)],
+    point: &Point,
     quick: bool,
 ) -> Option<ModelPlan> {
     let m = &raw.model;
-    let swept = |axis: &str| {
-        point
-            .iter()
-            .find(|(k, _)| k == axis)
-            .map(|(_, v)| v.as_str())
-    };
-    let sweep_span = |axis: &str| -> Option<Range<usize>> {
+    let sweep_span = |axis: Axis| -> Option<Range<usize>> {
         let s = &raw.sweep;
         match axis {
-            "width" => s.width.as_ref().map(Spanned::span),
-            "depth" => s.depth.as_ref().map(Spanned::span),
-            "activation" => s.activation.as_ref().map(Spanned::span),
-            "learning_rate" => s.learning_rate.as_ref().map(Spanned::span),
-            _ => None,
+            Axis::Width => s.width.as_ref().map(Spanned::span),
+            Axis::Depth => s.depth.as_ref().map(Spanned::span),
+            Axis::Activation => s.activation.as_ref().map(Spanned::span),
+            Axis::LearningRate => s.learning_rate.as_ref().map(Spanned::span),
+            Axis::Noise => s.noise.as_ref().map(Spanned::span),
+            Axis::EarlyStopping => s.early_stopping.as_ref().map(Spanned::span),
         }
     };
 
-    let learning_rate = swept("learning_rate")
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(*m.learning_rate.get_ref());
+    let learning_rate = point.learning_rate().unwrap_or(*m.learning_rate.get_ref());
     // Validated as written in the file; `--quick` shortens it afterwards, so `epochs = 0`
     // is an error with or without it.
     let epochs = *m.epochs.get_ref();
-    let early = match (swept("early_stopping"), &m.tolerance, &m.patience) {
-        (Some("false"), _, _) => None,
+    let early = match (point.early_stopping(), &m.tolerance, &m.patience) {
+        (Some(false), _, _) => None,
         (_, Some(tol), patience) => Some(EarlyStopping {
             tolerance: *tol.get_ref(),
             patience: patience.as_ref().map_or(10, |p| *p.get_ref()),
         }),
-        (Some("true"), None, _) => {
+        (Some(true), None, _) => {
             diag.problem(
                 "sweep.early_stopping",
-                raw.sweep.early_stopping.as_ref().map(Spanned::span),
+                sweep_span(Axis::EarlyStopping),
                 "sweeps early stopping on, but model.tolerance is not set: add tolerance (and patience)",
             );
             None
@@ -63,80 +58,25 @@ pub(super) fn model(
         }
         (_, None, None) => None,
     };
+    // Validated once, as written in the file (`--quick` shortens the epochs afterwards, so
+    // `epochs = 0` is an error with or without it); trusted from then on.
     let training = training_config(learning_rate, epochs, m, early, &raw.record);
-    let validated = training.validate();
-    // The loss-measurement stride is record.loss_curve_stride, which the [record] checks
-    // report once, with its line; every other invalid setting is reported here.
-    if let Err(e) = &validated
-        && !matches!(
-            e,
-            models::ModelError::InvalidHyperparameter {
-                field: "eval_stride",
-                ..
-            }
-        )
-    {
-        let field = match e {
-            models::ModelError::InvalidHyperparameter { field, .. } => *field,
-            _ => "model",
-        };
-        let (key, span) = match field {
-            "learning_rate" if swept("learning_rate").is_some() => (
-                "sweep.learning_rate".to_owned(),
-                sweep_span("learning_rate"),
-            ),
-            "learning_rate" => (
-                "model.learning_rate".to_owned(),
-                Some(m.learning_rate.span()),
-            ),
-            "epochs" => ("model.epochs".to_owned(), Some(m.epochs.span())),
-            "l2" => ("model.l2".to_owned(), m.l2.as_ref().map(Spanned::span)),
-            "batch_size" => (
-                "model.batch_size".to_owned(),
-                m.batch_size.as_ref().map(Spanned::span),
-            ),
-            "tolerance" => (
-                "model.tolerance".to_owned(),
-                m.tolerance.as_ref().map(Spanned::span),
-            ),
-            "patience" => (
-                "model.patience".to_owned(),
-                m.patience.as_ref().map(Spanned::span),
-            ),
-            "threshold" => (
-                "model.threshold".to_owned(),
-                m.threshold.as_ref().map(Spanned::span),
-            ),
-            "divergence_factor" => (
-                "model.divergence_factor".to_owned(),
-                m.divergence_factor.as_ref().map(Spanned::span),
-            ),
-            "loss_fraction" => (
-                "record.loss_fraction".to_owned(),
-                Some(raw.record.loss_fraction.span()),
-            ),
-            other => (format!("model.{other}"), None),
-        };
-        diag.problem(&key, span, e.to_string());
-    }
-    // With invalid training settings the layers are still checked (every problem of a file
-    // is reported at once), against default settings; no plan comes out.
-    let training_is_valid = validated.is_ok();
-    let training = if !training_is_valid {
-        TrainingConfig::default()
-    } else if quick {
-        training_config(
-            learning_rate,
-            epochs.div_ceil(QUICK_FACTOR).max(1),
-            m,
-            early,
-            &raw.record,
-        )
-    } else {
-        training
+    let training = match training.validate() {
+        Ok(()) if quick => Some(training.with_epochs(epochs.div_ceil(QUICK_FACTOR).max(1))),
+        Ok(()) => Some(training),
+        Err(e) => {
+            let swept_rate = point.learning_rate().is_some();
+            report_training_problem(
+                diag,
+                raw,
+                &e,
+                swept_rate.then(|| sweep_span(Axis::LearningRate)),
+            );
+            None
+        }
     };
 
-    let plan = match m.kind.get_ref().as_str() {
+    match m.kind.get_ref().as_str() {
         "logistic" => {
             for (key, present) in [
                 (
@@ -144,9 +84,9 @@ pub(super) fn model(
                     m.hidden_layers.as_ref().map(Spanned::span),
                 ),
                 ("model.activation", m.activation.as_ref().map(Spanned::span)),
-                ("sweep.width", sweep_span("width")),
-                ("sweep.depth", sweep_span("depth")),
-                ("sweep.activation", sweep_span("activation")),
+                ("sweep.width", sweep_span(Axis::Width)),
+                ("sweep.depth", sweep_span(Axis::Depth)),
+                ("sweep.activation", sweep_span(Axis::Activation)),
             ] {
                 if let Some(span) = present {
                     diag.problem(
@@ -156,22 +96,19 @@ pub(super) fn model(
                     );
                 }
             }
-            Some(ModelPlan::Logistic(
-                LogisticRegressionConfig::new().with_training(training),
-            ))
+            training.map(|t| ModelPlan::Logistic(LogisticRegressionConfig::new().with_training(t)))
         }
         "mlp" => {
             let hidden = m
                 .hidden_layers
                 .as_ref()
                 .map_or_else(|| vec![20, 20], |h| h.get_ref().clone());
-            let width = swept("width").and_then(|v| v.parse::<usize>().ok());
-            let depth = swept("depth").and_then(|v| v.parse::<usize>().ok());
+            let (width, depth) = (point.width(), point.depth());
             // Refuse absurd depths before building the layer list (it would be allocated).
             if let Some(d) = depth.filter(|&d| d == 0 || d > MAX_DEPTH) {
                 diag.problem(
                     "sweep.depth",
-                    sweep_span("depth"),
+                    sweep_span(Axis::Depth),
                     format!(
                         "{d} hidden layers is out of range: expected 1 to {MAX_DEPTH} \
                          ({NO_HIDDEN_LAYERS})"
@@ -200,31 +137,22 @@ pub(super) fn model(
             let mut sizes = vec![2];
             sizes.extend(&hidden);
             sizes.push(1);
-            let activation_text = swept("activation")
-                .map(str::to_owned)
-                .or_else(|| m.activation.as_ref().map(|a| a.get_ref().clone()))
-                .unwrap_or_else(|| "relu".into());
-            let activation = match activation_text.parse::<Activation>() {
-                Ok(a) => a,
-                Err(e) => {
-                    let span = if swept("activation").is_some() {
-                        sweep_span("activation")
-                    } else {
-                        m.activation.as_ref().map(Spanned::span)
-                    };
-                    let key = if swept("activation").is_some() {
-                        "sweep.activation"
-                    } else {
-                        "model.activation"
-                    };
-                    diag.problem(key, span, e.to_string());
-                    return None;
-                }
+            // A swept activation was read with the sweep; the model's is read here.
+            let activation = match (point.activation(), &m.activation) {
+                (Some(swept), _) => swept,
+                (None, Some(name)) => match name.get_ref().parse::<Activation>() {
+                    Ok(a) => a,
+                    Err(e) => {
+                        diag.problem("model.activation", Some(name.span()), e.to_string());
+                        return None;
+                    }
+                },
+                (None, None) => Activation::Relu,
             };
-            let config = MlpConfig::new(&sizes)
-                .with_hidden_activation(activation)
-                .with_training(training);
-            if let Err(e) = config.validate() {
+            // The layers are checked whatever the training settings (every problem of a file
+            // is reported at once): with the default settings, which are valid.
+            let layers = MlpConfig::new(&sizes).with_hidden_activation(activation);
+            if let Err(e) = layers.validate() {
                 let (key, span) = if width.is_some() || depth.is_some() {
                     (
                         if depth.is_some() {
@@ -232,7 +160,11 @@ pub(super) fn model(
                         } else {
                             "sweep.width"
                         },
-                        sweep_span(if depth.is_some() { "depth" } else { "width" }),
+                        sweep_span(if depth.is_some() {
+                            Axis::Depth
+                        } else {
+                            Axis::Width
+                        }),
                     )
                 } else {
                     (
@@ -243,7 +175,7 @@ pub(super) fn model(
                 diag.problem(key, span, e.to_string());
                 return None;
             }
-            Some(ModelPlan::Mlp(config))
+            training.map(|t| ModelPlan::Mlp(layers.with_training(t)))
         }
         other => {
             diag.problem(
@@ -253,8 +185,7 @@ pub(super) fn model(
             );
             None
         }
-    };
-    plan.filter(|_| training_is_valid)
+    }
 }
 
 /// The training settings of one run: the model table's values, the swept learning rate and
@@ -290,4 +221,60 @@ fn training_config(
         config = config.with_divergence_factor(*f.get_ref());
     }
     config
+}
+
+/// Reports an invalid training setting under the key and line it came from: the swept
+/// learning rate (`swept_rate` holds the sweep's span), a key of `[model]`, or
+/// `record.loss_fraction`.
+fn report_training_problem(
+    diag: &mut Diagnostics<'_>,
+    raw: &RawStudy,
+    e: &ModelError,
+    swept_rate: Option<Option<Range<usize>>>,
+) {
+    let field = match e {
+        ModelError::InvalidHyperparameter { field, .. } => *field,
+        _ => "model",
+    };
+    // The loss-measurement stride is record.loss_curve_stride, which the [record] checks
+    // report once, with its line.
+    if field == "eval_stride" {
+        return;
+    }
+    let m = &raw.model;
+    let (key, span) = match (field, swept_rate) {
+        ("learning_rate", Some(span)) => ("sweep.learning_rate".to_owned(), span),
+        ("learning_rate", None) => (
+            "model.learning_rate".to_owned(),
+            Some(m.learning_rate.span()),
+        ),
+        ("epochs", _) => ("model.epochs".to_owned(), Some(m.epochs.span())),
+        ("l2", _) => ("model.l2".to_owned(), m.l2.as_ref().map(Spanned::span)),
+        ("batch_size", _) => (
+            "model.batch_size".to_owned(),
+            m.batch_size.as_ref().map(Spanned::span),
+        ),
+        ("tolerance", _) => (
+            "model.tolerance".to_owned(),
+            m.tolerance.as_ref().map(Spanned::span),
+        ),
+        ("patience", _) => (
+            "model.patience".to_owned(),
+            m.patience.as_ref().map(Spanned::span),
+        ),
+        ("threshold", _) => (
+            "model.threshold".to_owned(),
+            m.threshold.as_ref().map(Spanned::span),
+        ),
+        ("divergence_factor", _) => (
+            "model.divergence_factor".to_owned(),
+            m.divergence_factor.as_ref().map(Spanned::span),
+        ),
+        ("loss_fraction", _) => (
+            "record.loss_fraction".to_owned(),
+            Some(raw.record.loss_fraction.span()),
+        ),
+        (other, _) => (format!("model.{other}"), None),
+    };
+    diag.problem(&key, span, e.to_string());
 }

@@ -1,12 +1,20 @@
 //! The study-wide checks (name, seeds, dataset size, sweep axes, originals, record settings)
 //! and the sweep's points, each turned into runs.
 
-use std::ops::Range;
 use std::path::Path;
 
-use super::{MAX_RUNS, Plan, PlanOptions, RunPlan, dataset, model};
-use crate::study_file::{Diagnostics, RawStudy};
+use core_linalg::Activation;
+use toml::Spanned;
 
+use super::dataset;
+use super::{
+    Axis, AxisValue, DataPlan, MAX_RUNS, Original, Plan, PlanOptions, Point, RecordPlan, RunPlan,
+    model, points,
+};
+use crate::study_file::{Diagnostics, RawOriginal, RawRecord, RawStudy, RawSweep};
+
+/// Validates a whole study; `None` when it cannot be planned (its problems are in `diag`; a
+/// plan that comes back is used only if `diag` stays empty).
 pub(super) fn plan(
     diag: &mut Diagnostics<'_>,
     path: &Path,
@@ -27,6 +35,77 @@ pub(super) fn plan(
             format!("{name:?} cannot be a folder name: use letters, digits, '-' and '_' only"),
         );
     }
+    let seeds = seeds(diag, raw, options);
+    let data = data_plan(diag, raw);
+    let description = dataset::describe(diag, &raw.dataset);
+    let sweep = Sweep::check(diag, &raw.sweep);
+    let n_points = sweep
+        .lengths
+        .iter()
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n.max(1)));
+    let n_runs = n_points.and_then(|p| p.checked_mul(seeds.len().max(1)));
+    match n_runs {
+        Some(n) if n <= MAX_RUNS => {}
+        _ => {
+            let shown = n_runs.map_or("more than 2^64".to_owned(), |n| n.to_string());
+            diag.problem(
+                "sweep",
+                None,
+                format!("plans {shown} runs (sweep product × seeds); at most {MAX_RUNS} are allowed: shrink an axis or the seed list"),
+            );
+            return None;
+        }
+    }
+    if !diag.is_empty() && sweep.values.iter().any(Vec::is_empty) {
+        return None;
+    }
+
+    let mut points = points(&sweep.values);
+    let mut runs = Vec::new();
+    for (point_index, point) in points.iter().enumerate() {
+        let before = diag.len();
+        let generator = description
+            .as_ref()
+            .and_then(|d| dataset::generator(diag, d, &raw.sweep, point));
+        let model = model::model(diag, raw, point, options.quick);
+        if diag.len() > before {
+            // Report each distinct problem once, not once per point.
+            diag.dedup();
+        }
+        let (Some(generator), Some(model)) = (generator, model) else {
+            continue;
+        };
+        for &seed in &seeds {
+            runs.push(RunPlan {
+                index: runs.len(),
+                point: point_index,
+                seed,
+                data_seed: raw.dataset.seed.unwrap_or(seed),
+                generator,
+                model: model.clone(),
+            });
+        }
+    }
+    attach_originals(diag, &raw.original, &mut points, sweep.complete);
+    let record = record_plan(diag, &raw.record);
+    Some(Plan {
+        path: path.to_owned(),
+        source: String::new(),
+        name,
+        question: raw.study.question.clone(),
+        finding: raw.study.finding.clone(),
+        seeds,
+        data,
+        record,
+        axes: sweep.axes,
+        points,
+        runs,
+        quick: options.quick,
+    })
+}
+
+/// The seeds in effect (`--seeds` replaces the file's list), each distinct.
+fn seeds(diag: &mut Diagnostics<'_>, raw: &RawStudy, options: &PlanOptions) -> Vec<u64> {
     let seeds = options
         .seeds
         .clone()
@@ -53,8 +132,12 @@ pub(super) fn plan(
             format!("seed {} appears twice: each seed must be distinct", w[0]),
         );
     }
+    seeds
+}
 
-    // Dataset.
+/// The sample count and the split: enough samples, and a test fraction that leaves both
+/// classes on both sides.
+fn data_plan(diag: &mut Diagnostics<'_>, raw: &RawStudy) -> DataPlan {
     let d = &raw.dataset;
     let n_samples = *d.samples.get_ref();
     if !(4..=1_000_000).contains(&n_samples) {
@@ -82,159 +165,122 @@ pub(super) fn plan(
             );
         }
     }
-    let generator_name = d.generator.get_ref().as_str();
-    let known = ["blobs", "moons", "circles", "xor", "spirals"];
-    if !known.contains(&generator_name) {
-        diag.problem(
-            "dataset.generator",
-            Some(d.generator.span()),
-            format!(
-                "unknown generator {generator_name:?}: expected one of {}",
-                known.join(", ")
-            ),
-        );
+    DataPlan {
+        n_samples,
+        test_fraction,
+        standardize: d.standardize,
     }
-    let allowed: &[&str] = match generator_name {
-        "blobs" => &["separation"],
-        "moons" | "xor" => &["noise"],
-        "circles" => &["noise", "factor"],
-        "spirals" => &["noise", "turns"],
-        _ => &["noise", "separation", "factor", "turns"],
-    };
-    for (key, value) in [
-        ("noise", &d.noise),
-        ("separation", &d.separation),
-        ("factor", &d.factor),
-        ("turns", &d.turns),
-    ] {
-        if let Some(v) = value
-            && !allowed.contains(&key)
-        {
-            diag.problem(
-                &format!("dataset.{key}"),
-                Some(v.span()),
-                format!(
-                    "{generator_name} has no parameter {key}; it takes {}",
-                    allowed.join(", ")
-                ),
-            );
-        }
-    }
+}
 
-    // Sweep.
-    let s = &raw.sweep;
-    let mut axes: Vec<(String, Vec<String>, Range<usize>)> = Vec::new();
-    macro_rules! axis {
-        ($name:literal, $field:expr) => {
-            if let Some(values) = &$field {
-                if values.get_ref().is_empty() {
-                    diag.problem(
-                        concat!("sweep.", $name),
-                        Some(values.span()),
-                        "is empty: give at least one value or remove the axis",
-                    );
-                }
-                axes.push((
-                    $name.to_owned(),
-                    values.get_ref().iter().map(|v| format!("{v}")).collect(),
-                    values.span(),
-                ));
-            }
+/// The sweep's axes with their values, typed, in point order.
+struct Sweep {
+    /// The swept axes.
+    axes: Vec<Axis>,
+    /// Each axis's values that could be read.
+    values: Vec<Vec<AxisValue>>,
+    /// Each axis's number of values as written (for the run count).
+    lengths: Vec<usize>,
+    /// Whether every value as written is among `values` (else the point labels are not all
+    /// there, and an `[[original]]` row naming a missing one is not blamed for it).
+    complete: bool,
+}
+
+impl Sweep {
+    /// Reads every axis: none empty, no value twice, every activation known.
+    fn check(diag: &mut Diagnostics<'_>, s: &RawSweep) -> Sweep {
+        let mut sweep = Sweep {
+            axes: Vec::new(),
+            values: Vec::new(),
+            lengths: Vec::new(),
+            complete: true,
         };
-    }
-    axis!("width", s.width);
-    axis!("depth", s.depth);
-    axis!("activation", s.activation);
-    axis!("learning_rate", s.learning_rate);
-    axis!("noise", s.noise);
-    axis!("early_stopping", s.early_stopping);
-    for (name, values, span) in &axes {
-        let mut seen = values.clone();
-        seen.sort();
-        if let Some(w) = seen.windows(2).find(|w| w[0] == w[1]) {
-            diag.problem(
-                &format!("sweep.{name}"),
-                Some(span.clone()),
-                format!(
-                    "value {} appears twice: every swept value must be distinct",
-                    w[0]
-                ),
-            );
-        }
-    }
-    let n_points = axes
-        .iter()
-        .try_fold(1usize, |acc, (_, v, _)| acc.checked_mul(v.len().max(1)));
-    let n_runs = n_points.and_then(|p| p.checked_mul(seeds.len().max(1)));
-    match n_runs {
-        Some(n) if n <= MAX_RUNS => {}
-        _ => {
-            let shown = n_runs.map_or("more than 2^64".to_owned(), |n| n.to_string());
-            diag.problem(
-                "sweep",
-                None,
-                format!("plans {shown} runs (sweep product × seeds); at most {MAX_RUNS} are allowed: shrink an axis or the seed list"),
-            );
-            return None;
-        }
-    }
-    if !diag.is_empty() && axes.iter().any(|(_, v, _)| v.is_empty()) {
-        return None;
-    }
-
-    // Every point, in axis order (the last axis varies fastest).
-    let mut points: Vec<Vec<(String, String)>> = vec![Vec::new()];
-    for (name, values, _) in &axes {
-        points = points
-            .into_iter()
-            .flat_map(|p| {
-                values.iter().map(move |v| {
-                    let mut q = p.clone();
-                    q.push((name.clone(), v.clone()));
-                    q
-                })
+        // Each value as written (for labels and duplicates) and as read.
+        type Values = Vec<(String, Result<AxisValue, String>)>;
+        fn typed<T: ToString + Copy>(
+            values: &Option<Spanned<Vec<T>>>,
+            make: fn(T) -> AxisValue,
+        ) -> Option<(std::ops::Range<usize>, Values)> {
+            values.as_ref().map(|v| {
+                let read = v.get_ref().iter().map(|&x| (x.to_string(), Ok(make(x))));
+                (v.span(), read.collect())
             })
-            .collect();
-    }
-
-    let mut runs = Vec::new();
-    let mut labels = Vec::new();
-    for (point_index, point) in points.iter().enumerate() {
-        let label = if point.is_empty() {
-            "all".to_owned()
-        } else {
-            point
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let before = diag.len();
-        let generator = dataset::generator(diag, raw, point);
-        let model = model::model(diag, raw, point, options.quick);
-        if diag.len() > before {
-            // Report each distinct problem once, not once per point.
-            diag.dedup();
         }
-        labels.push(label.clone());
-        let (Some(generator), Some(model)) = (generator, model) else {
-            continue;
-        };
-        for &seed in &seeds {
-            runs.push(RunPlan {
-                index: runs.len(),
-                point: point_index,
-                point_label: label.clone(),
-                swept: point.clone(),
-                seed,
-                data_seed: d.seed.unwrap_or(seed),
-                generator,
-                model: model.clone(),
+        let activations = s.activation.as_ref().map(|v| {
+            let read = v.get_ref().iter().map(|name| {
+                let parsed = name.parse::<Activation>().map_err(|e| e.to_string());
+                (name.clone(), parsed.map(AxisValue::Activation))
             });
+            (v.span(), read.collect::<Values>())
+        });
+        let given = [
+            (Axis::Width, typed(&s.width, AxisValue::Width)),
+            (Axis::Depth, typed(&s.depth, AxisValue::Depth)),
+            (Axis::Activation, activations),
+            (
+                Axis::LearningRate,
+                typed(&s.learning_rate, AxisValue::LearningRate),
+            ),
+            (Axis::Noise, typed(&s.noise, AxisValue::Noise)),
+            (
+                Axis::EarlyStopping,
+                typed(&s.early_stopping, AxisValue::EarlyStopping),
+            ),
+        ];
+        for (axis, values) in given {
+            let Some((span, values)) = values else {
+                continue;
+            };
+            let field = format!("sweep.{axis}");
+            if values.is_empty() {
+                diag.problem(
+                    &field,
+                    Some(span.clone()),
+                    "is empty: give at least one value or remove the axis",
+                );
+            }
+            // Two values with one label would give two points one name.
+            let mut labels: Vec<&String> = values.iter().map(|(text, _)| text).collect();
+            labels.sort();
+            if let Some(w) = labels.windows(2).find(|w| w[0] == w[1]) {
+                diag.problem(
+                    &field,
+                    Some(span.clone()),
+                    format!(
+                        "value {} appears twice: every swept value must be distinct",
+                        w[0]
+                    ),
+                );
+            }
+            sweep.lengths.push(values.len());
+            let mut read = Vec::new();
+            for (_, value) in values {
+                match value {
+                    Ok(value) => read.push(value),
+                    Err(message) => {
+                        diag.problem(&field, Some(span.clone()), message);
+                        sweep.complete = false;
+                    }
+                }
+            }
+            sweep.axes.push(axis);
+            sweep.values.push(read);
         }
+        diag.dedup();
+        sweep
     }
+}
+
+/// Checks the `[[original]]` rows (one per point, numbers in range, naming a point) and gives
+/// each to its point.
+fn attach_originals(
+    diag: &mut Diagnostics<'_>,
+    originals: &[RawOriginal],
+    points: &mut [Point],
+    all_points_known: bool,
+) {
+    let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
     let mut original_points: Vec<&str> = Vec::new();
-    for original in &raw.original {
+    for original in originals {
         if original_points.contains(&original.point.as_str()) {
             diag.problem(
                 "original.point",
@@ -269,8 +315,18 @@ pub(super) fn plan(
                 );
             }
         }
-        if !labels.contains(&original.point) {
-            diag.problem(
+        match points.iter_mut().find(|p| p.label == original.point) {
+            Some(point) => {
+                point.original.get_or_insert(Original {
+                    point: original.point.clone(),
+                    precision: original.precision,
+                    recall: original.recall,
+                    f1: original.f1,
+                    loss: original.loss,
+                    note: original.note.clone(),
+                });
+            }
+            None if all_points_known => diag.problem(
                 "original.point",
                 None,
                 format!(
@@ -278,10 +334,15 @@ pub(super) fn plan(
                     original.point,
                     labels.join(" | ")
                 ),
-            );
+            ),
+            None => {}
         }
     }
-    let r = &raw.record;
+}
+
+/// The `[record]` table's settings (the loss fraction is checked with the training settings,
+/// which use it).
+fn record_plan(diag: &mut Diagnostics<'_>, r: &RawRecord) -> RecordPlan {
     if *r.loss_curve_stride.get_ref() == 0 {
         diag.problem(
             "record.loss_curve_stride",
@@ -297,19 +358,10 @@ pub(super) fn plan(
             format!("{window} is out of range: expected a fraction in (0, 1]"),
         );
     }
-    Some(Plan {
-        path: path.to_owned(),
-        source: String::new(),
-        raw: raw.clone(),
-        name,
-        n_samples,
-        test_fraction,
-        standardize: d.standardize,
+    RecordPlan {
         loss_curve_stride: *r.loss_curve_stride.get_ref(),
+        gradient_norm_stride: *r.gradient_norm_stride.get_ref(),
+        loss_fraction: *r.loss_fraction.get_ref(),
         oscillation_window: window,
-        axes: axes.into_iter().map(|(n, _, _)| n).collect(),
-        points: labels,
-        runs,
-        quick: options.quick,
-    })
+    }
 }

@@ -81,7 +81,6 @@ pub(super) fn study_html(
     verdict: &Verdict,
     figures: &[FigureFile],
 ) -> String {
-    let study = &plan.raw.study;
     let mut html = page_head(&format!("Study {} — report", plan.name));
     let _ = writeln!(html, "<h1>Study <code>{}</code></h1>", escape(&plan.name));
     if plan.quick {
@@ -91,18 +90,18 @@ pub(super) fn study_html(
         );
     }
     html.push_str("<dl class=\"lead\">\n");
-    if !study.question.trim().is_empty() {
+    if !plan.question.trim().is_empty() {
         let _ = writeln!(
             html,
             "<dt>Question</dt><dd>{}</dd>",
-            escape(study.question.trim())
+            escape(plan.question.trim())
         );
     }
-    if !study.finding.trim().is_empty() {
+    if !plan.finding.trim().is_empty() {
         let _ = writeln!(
             html,
             "<dt>Original finding</dt><dd>{}</dd>",
-            escape(study.finding.trim())
+            escape(plan.finding.trim())
         );
     }
     let count = |f: fn(&RunStatus) -> bool| records.iter().filter(|r| f(&r.status)).count();
@@ -111,7 +110,7 @@ pub(super) fn study_html(
         "<dt>Runs</dt><dd>{} = {} point(s) × {} seed(s): {} ok, {} diverged, {} failed, {} pending</dd>",
         records.len(),
         plan.points.len(),
-        plan.runs.len() / plan.points.len().max(1),
+        plan.seeds.len(),
         count(|s| *s == RunStatus::Ok),
         count(|s| matches!(s, RunStatus::Diverged { .. })),
         count(|s| matches!(s, RunStatus::Failed { .. })),

@@ -54,7 +54,7 @@ pub fn write_study_report(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Stu
     };
     StudyReport {
         name: plan.name.clone(),
-        question: plan.raw.study.question.clone(),
+        question: plan.question.clone(),
         verdict: verdict.line(),
         dir: dir.to_owned(),
         written,

@@ -183,7 +183,7 @@ pub(super) fn trend(
     points: &[PointSummary],
     what: &'static str,
     key: &str,
-    original: fn(&crate::study_file::RawOriginal) -> Option<f64>,
+    original: fn(&crate::plan::Original) -> Option<f64>,
 ) -> Option<Trend> {
     let pairs: Vec<(String, f64, f64)> = points
         .iter()

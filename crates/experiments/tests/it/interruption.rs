@@ -1,28 +1,55 @@
 //! Interrupted studies: Ctrl-C, SIGKILL at several points, resuming, and the folder lock.
 //!
-//! Where an interruption lands depends on timing; every assertion here holds wherever it
-//! lands (including after the study finished), so the tests cannot flake.
+//! The interruptions are not timed by guesswork: each waits for a state of the output folder
+//! (the study started, so many runs finished) and then signals, and the folder is checked
+//! afterwards to prove the signal landed mid-study (fewer run records than runs, no tables).
+//! A test whose signal cannot be sent says `SKIPPED` on stderr.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::common::{TINY, assert_same_study_files, run, run_study, stderr, temp_dir, write};
 
-/// TINY, longer: 3 widths × 3 seeds of 3,000 epochs.
+/// TINY, longer: 3 widths × 3 seeds of 100,000 epochs, long enough that a run is still going
+/// when the folder is seen in a given state.
 fn study() -> String {
-    TINY.replace("epochs = 300", "epochs = 3000")
+    TINY.replace("epochs = 300", "epochs = 100000")
         .replace("width = [3, 5]", "width = [3, 5, 8]")
         .replace("seeds = [1, 2]", "seeds = [1, 2, 3]")
 }
 
-fn signal(pid: u32, name: &str) {
-    let _ = Command::new("kill").args([name, &pid.to_string()]).status();
+/// Runs in [`study`].
+const RUNS: usize = 9;
+
+/// Sends the signal `name` (such as `-INT`) with the `kill` program; `false` when it cannot
+/// be run here.
+fn signal(pid: u32, name: &str) -> bool {
+    Command::new("kill")
+        .args([name, &pid.to_string()])
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
-/// Starts the study, sends `sig` after `after`, waits; returns the exit code.
-fn interrupted_run(dir: &Path, file: &Path, out: &Path, sig: &str, after: Duration) -> Option<i32> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_experiments"))
+/// Sends Ctrl-C's SIGINT to the study; when it cannot be sent here, stops the study, says
+/// `SKIPPED` for `test` on stderr and returns `false`.
+fn interrupt(child: &mut Child, test: &str) -> bool {
+    if signal(child.id(), "-INT") {
+        return true;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {test}: the kill program cannot send SIGINT here"
+    );
+    false
+}
+
+/// Starts the study into `out` with two worker threads.
+fn start(dir: &Path, file: &Path, out: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_experiments"))
         .args([
             file.to_str().unwrap(),
             "--out",
@@ -34,10 +61,50 @@ fn interrupted_run(dir: &Path, file: &Path, out: &Path, sig: &str, after: Durati
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("starts");
-    std::thread::sleep(after);
-    signal(child.id(), sig);
-    child.wait().expect("exits").code()
+        .expect("starts")
+}
+
+/// The run records (`runs/<id>.json`, not models or temporary files) in `out`.
+fn finished_runs(out: &Path) -> usize {
+    std::fs::read_dir(out.join("runs")).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && !n.ends_with(".model.json") && !n.starts_with('.'))
+            .count()
+    })
+}
+
+/// Waits until the study in `out` has started (its `metadata.json` is written) and at least
+/// `runs` of its runs have finished; panics after a minute.
+fn wait_until(out: &Path, runs: usize, child: &mut Child) {
+    let started = Instant::now();
+    while !(out.join("metadata.json").is_file() && finished_runs(out) >= runs) {
+        assert!(
+            child.try_wait().expect("waits").is_none(),
+            "the study ended before {runs} runs were seen finished"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{runs} runs did not finish within a minute"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Asserts the study in `out` was stopped mid-way: it started, fewer than all its runs have
+/// records, and no table was written (tables come after the last run).
+fn assert_stopped_mid_study(out: &Path, at_least: usize) {
+    assert!(out.join("metadata.json").is_file(), "the study had started");
+    let finished = finished_runs(out);
+    assert!(
+        (at_least..RUNS).contains(&finished),
+        "{finished} of {RUNS} runs finished: the signal did not land mid-study"
+    );
+    assert!(
+        !out.join("results.csv").exists(),
+        "tables are written only after the last run"
+    );
 }
 
 /// No half-written file at a final path: every record parses, every curve is complete CSV.
@@ -88,11 +155,18 @@ fn an_interrupted_studys_summary_does_not_count_pending_runs_as_failed() {
     let file = write(
         &dir,
         "study.toml",
-        study().replace("epochs = 3000", "epochs = 50000000"),
+        study().replace("epochs = 100000", "epochs = 50000000"),
     );
     let out = dir.join("out");
-    let code = interrupted_run(&dir, &file, &out, "-INT", Duration::from_millis(500));
-    assert_eq!(code, Some(130));
+    let mut child = start(&dir, &file, &out);
+    wait_until(&out, 0, &mut child);
+    if !interrupt(
+        &mut child,
+        "an_interrupted_studys_summary_does_not_count_pending_runs_as_failed",
+    ) {
+        return;
+    }
+    assert_eq!(child.wait().expect("exits").code(), Some(130));
     let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(summary.contains("not run yet"), "{summary}");
     assert!(!summary.contains("| 0 / 0 / 3 |"), "{summary}");
@@ -102,18 +176,23 @@ fn an_interrupted_studys_summary_does_not_count_pending_runs_as_failed() {
 fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
     let dir = temp_dir("sigint");
     let file = write(&dir, "study.toml", study());
-    let whole = reference(&dir, &file);
     let out = dir.join("out");
-    let code = interrupted_run(&dir, &file, &out, "-INT", Duration::from_millis(150));
-    assert!(matches!(code, Some(130) | Some(0)), "exit {code:?}");
-    assert_no_partial_files(&out, false);
-    if code == Some(130) {
-        let table = std::fs::read_to_string(out.join("results.csv")).unwrap();
-        assert!(
-            table.contains(",pending,"),
-            "pending runs are recorded:\n{table}"
-        );
+    let mut child = start(&dir, &file, &out);
+    wait_until(&out, 1, &mut child);
+    if !interrupt(
+        &mut child,
+        "ctrl_c_then_resume_equals_an_uninterrupted_study",
+    ) {
+        return;
     }
+    let code = child.wait().expect("exits").code();
+    assert_eq!(code, Some(130), "an interrupted study exits 130");
+    assert_no_partial_files(&out, false);
+    let table = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(
+        table.contains(",pending,"),
+        "pending runs are recorded:\n{table}"
+    );
     let resumed = run(
         &dir,
         &[
@@ -125,6 +204,7 @@ fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
     );
     assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
     // Every file (tables, records, models, curves, figures, report) as in one uninterrupted run.
+    let whole = reference(&dir, &file);
     assert_same_study_files(&out, &whole);
     // The resumed study gets its pictures and report, and every finished run its model.
     assert!(out.join("report.html").is_file());
@@ -137,18 +217,22 @@ fn ctrl_c_then_resume_equals_an_uninterrupted_study() {
     }
 }
 
+/// SIGKILL (which no handler sees) as the study starts, after a few runs and near the end:
+/// each time the folder shows the kill landed mid-study, and `--resume` then ends with the
+/// files of an uninterrupted study.
 #[test]
 fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_study() {
     let dir = temp_dir("sigkill");
     let file = write(&dir, "study.toml", study());
     let whole = reference(&dir, &file);
-    for (i, millis) in [30u64, 200, 600].into_iter().enumerate() {
+    for (i, finished) in [0, 2, 5].into_iter().enumerate() {
         let out = dir.join(format!("out{i}"));
-        interrupted_run(&dir, &file, &out, "-KILL", Duration::from_millis(millis));
+        let mut child = start(&dir, &file, &out);
+        wait_until(&out, finished, &mut child);
+        child.kill().expect("SIGKILL is sent");
+        child.wait().expect("exits");
+        assert_stopped_mid_study(&out, finished);
         assert_no_partial_files(&out, true);
-        if !out.join("metadata.json").exists() {
-            continue; // Killed before the study started: nothing to resume.
-        }
         let resumed = run(
             &dir,
             &[
@@ -161,7 +245,7 @@ fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_study() {
         assert_eq!(
             resumed.status.code(),
             Some(0),
-            "kill at {millis} ms: {}",
+            "killed after {finished} runs: {}",
             stderr(&resumed)
         );
         assert_same_study_files(&out, &whole);

@@ -296,3 +296,34 @@ fn train_save_draws_the_boundary_and_the_loss_curve() {
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(printed.contains("model.boundary.png"), "{printed}");
 }
+
+/// `--seeds` replaces the file's seeds everywhere a study describes itself: the summary and
+/// the report say how many seeds a row averages from the plan, not from the file.
+#[test]
+fn summaries_count_the_seeds_that_ran() {
+    let dir = temp_dir("seeds-override");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 20")
+            .replace("seeds = [1, 2]", "seeds = [1, 2, 3, 4, 5]"),
+    );
+    let out = dir.join("out");
+    let output = run(
+        &dir,
+        &[
+            file.to_str().unwrap(),
+            "--seeds",
+            "1,2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("over 2 seed(s) per row"), "{summary}");
+    assert!(!summary.contains("over 5 seed(s)"), "{summary}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("over 2 seed(s) per row"), "{html}");
+    assert!(html.contains("4 = 2 point(s) × 2 seed(s)"), "{html}");
+}

@@ -17,19 +17,51 @@ pub(super) fn model(
     point: &Point,
     quick: bool,
 ) -> Option<ModelPlan> {
-    let m = &raw.model;
-    let sweep_span = |axis: Axis| -> Option<Range<usize>> {
-        let s = &raw.sweep;
-        match axis {
-            Axis::Width => s.width.as_ref().map(Spanned::span),
-            Axis::Depth => s.depth.as_ref().map(Spanned::span),
-            Axis::Activation => s.activation.as_ref().map(Spanned::span),
-            Axis::LearningRate => s.learning_rate.as_ref().map(Spanned::span),
-            Axis::Noise => s.noise.as_ref().map(Spanned::span),
-            Axis::EarlyStopping => s.early_stopping.as_ref().map(Spanned::span),
+    // The training settings and the layers are both checked, so every problem of a file is
+    // reported at once; a model comes out only when both are valid.
+    let training = training(diag, raw, point, quick);
+    match raw.model.kind.get_ref().as_str() {
+        "logistic" => {
+            refuse_layer_settings(diag, raw);
+            training.map(|t| ModelPlan::Logistic(LogisticRegressionConfig::new().with_training(t)))
         }
-    };
+        "mlp" => {
+            let layers = mlp_layers(diag, raw, point)?;
+            training.map(|t| ModelPlan::Mlp(layers.with_training(t)))
+        }
+        other => {
+            diag.problem(
+                "model.kind",
+                Some(raw.model.kind.span()),
+                format!("unknown model kind {other:?}: expected one of mlp, logistic"),
+            );
+            None
+        }
+    }
+}
 
+/// Where a swept axis stands in the file.
+fn sweep_span(raw: &RawStudy, axis: Axis) -> Option<Range<usize>> {
+    let s = &raw.sweep;
+    match axis {
+        Axis::Width => s.width.as_ref().map(Spanned::span),
+        Axis::Depth => s.depth.as_ref().map(Spanned::span),
+        Axis::Activation => s.activation.as_ref().map(Spanned::span),
+        Axis::LearningRate => s.learning_rate.as_ref().map(Spanned::span),
+        Axis::Noise => s.noise.as_ref().map(Spanned::span),
+        Axis::EarlyStopping => s.early_stopping.as_ref().map(Spanned::span),
+    }
+}
+
+/// The point's training settings, validated once as written in the file (`--quick` shortens
+/// the epochs afterwards, so `epochs = 0` is an error with or without it).
+fn training(
+    diag: &mut Diagnostics<'_>,
+    raw: &RawStudy,
+    point: &Point,
+    quick: bool,
+) -> Option<TrainingConfig> {
+    let m = &raw.model;
     let learning_rate = point.learning_rate().unwrap_or(*m.learning_rate.get_ref());
     // Validated as written in the file; `--quick` shortens it afterwards, so `epochs = 0`
     // is an error with or without it.
@@ -43,7 +75,7 @@ pub(super) fn model(
         (Some(true), None, _) => {
             diag.problem(
                 "sweep.early_stopping",
-                sweep_span(Axis::EarlyStopping),
+                sweep_span(raw, Axis::EarlyStopping),
                 "sweeps early stopping on, but model.tolerance is not set: add tolerance (and patience)",
             );
             None
@@ -61,7 +93,7 @@ pub(super) fn model(
     // Validated once, as written in the file (`--quick` shortens the epochs afterwards, so
     // `epochs = 0` is an error with or without it); trusted from then on.
     let training = training_config(learning_rate, epochs, m, early, &raw.record);
-    let training = match training.validate() {
+    match training.validate() {
         Ok(()) if quick => Some(training.with_epochs(epochs.div_ceil(QUICK_FACTOR).max(1))),
         Ok(()) => Some(training),
         Err(e) => {
@@ -70,122 +102,107 @@ pub(super) fn model(
                 diag,
                 raw,
                 &e,
-                swept_rate.then(|| sweep_span(Axis::LearningRate)),
-            );
-            None
-        }
-    };
-
-    match m.kind.get_ref().as_str() {
-        "logistic" => {
-            for (key, present) in [
-                (
-                    "model.hidden_layers",
-                    m.hidden_layers.as_ref().map(Spanned::span),
-                ),
-                ("model.activation", m.activation.as_ref().map(Spanned::span)),
-                ("sweep.width", sweep_span(Axis::Width)),
-                ("sweep.depth", sweep_span(Axis::Depth)),
-                ("sweep.activation", sweep_span(Axis::Activation)),
-            ] {
-                if let Some(span) = present {
-                    diag.problem(
-                        key,
-                        Some(span),
-                        "does not apply to logistic regression (it has no hidden layers): remove it or use kind = \"mlp\"",
-                    );
-                }
-            }
-            training.map(|t| ModelPlan::Logistic(LogisticRegressionConfig::new().with_training(t)))
-        }
-        "mlp" => {
-            let hidden = m
-                .hidden_layers
-                .as_ref()
-                .map_or_else(|| vec![20, 20], |h| h.get_ref().clone());
-            let (width, depth) = (point.width(), point.depth());
-            // Refuse absurd depths before building the layer list (it would be allocated).
-            if let Some(d) = depth.filter(|&d| d == 0 || d > MAX_DEPTH) {
-                diag.problem(
-                    "sweep.depth",
-                    sweep_span(Axis::Depth),
-                    format!(
-                        "{d} hidden layers is out of range: expected 1 to {MAX_DEPTH} \
-                         ({NO_HIDDEN_LAYERS})"
-                    ),
-                );
-                return None;
-            }
-            let hidden: Vec<usize> = match (width, depth) {
-                (w, Some(depth)) => {
-                    vec![w.or(hidden.first().copied()).unwrap_or(20); depth]
-                }
-                (Some(w), None) => vec![w; hidden.len().max(1)],
-                (None, None) => hidden,
-            };
-            if hidden.is_empty() {
-                diag.problem(
-                    "model.hidden_layers",
-                    m.hidden_layers.as_ref().map(Spanned::span),
-                    format!(
-                        "is empty: an MLP needs at least one hidden layer, e.g. [20, 20] \
-                         ({NO_HIDDEN_LAYERS})"
-                    ),
-                );
-                return None;
-            }
-            let mut sizes = vec![2];
-            sizes.extend(&hidden);
-            sizes.push(1);
-            // A swept activation was read with the sweep; the model's is read here.
-            let activation = match (point.activation(), &m.activation) {
-                (Some(swept), _) => swept,
-                (None, Some(name)) => match name.get_ref().parse::<Activation>() {
-                    Ok(a) => a,
-                    Err(e) => {
-                        diag.problem("model.activation", Some(name.span()), e.to_string());
-                        return None;
-                    }
-                },
-                (None, None) => Activation::Relu,
-            };
-            // The layers are checked whatever the training settings (every problem of a file
-            // is reported at once): with the default settings, which are valid.
-            let layers = MlpConfig::new(&sizes).with_hidden_activation(activation);
-            if let Err(e) = layers.validate() {
-                let (key, span) = if width.is_some() || depth.is_some() {
-                    (
-                        if depth.is_some() {
-                            "sweep.depth"
-                        } else {
-                            "sweep.width"
-                        },
-                        sweep_span(if depth.is_some() {
-                            Axis::Depth
-                        } else {
-                            Axis::Width
-                        }),
-                    )
-                } else {
-                    (
-                        "model.hidden_layers",
-                        m.hidden_layers.as_ref().map(Spanned::span),
-                    )
-                };
-                diag.problem(key, span, e.to_string());
-                return None;
-            }
-            training.map(|t| ModelPlan::Mlp(layers.with_training(t)))
-        }
-        other => {
-            diag.problem(
-                "model.kind",
-                Some(m.kind.span()),
-                format!("unknown model kind {other:?}: expected one of mlp, logistic"),
+                swept_rate.then(|| sweep_span(raw, Axis::LearningRate)),
             );
             None
         }
     }
+}
+
+/// Logistic regression has no hidden layers: a layer setting or sweep is a mistake.
+fn refuse_layer_settings(diag: &mut Diagnostics<'_>, raw: &RawStudy) {
+    let m = &raw.model;
+    for (key, present) in [
+        (
+            "model.hidden_layers",
+            m.hidden_layers.as_ref().map(Spanned::span),
+        ),
+        ("model.activation", m.activation.as_ref().map(Spanned::span)),
+        ("sweep.width", sweep_span(raw, Axis::Width)),
+        ("sweep.depth", sweep_span(raw, Axis::Depth)),
+        ("sweep.activation", sweep_span(raw, Axis::Activation)),
+    ] {
+        if let Some(span) = present {
+            diag.problem(
+                key,
+                Some(span),
+                "does not apply to logistic regression (it has no hidden layers): remove it or use kind = \"mlp\"",
+            );
+        }
+    }
+}
+
+/// The MLP's layer sizes and hidden activation at this point, validated once (with default
+/// training settings, which are valid, so a bad layer is reported whatever the training).
+fn mlp_layers(diag: &mut Diagnostics<'_>, raw: &RawStudy, point: &Point) -> Option<MlpConfig> {
+    let m = &raw.model;
+    let hidden = m
+        .hidden_layers
+        .as_ref()
+        .map_or_else(|| vec![20, 20], |h| h.get_ref().clone());
+    let (width, depth) = (point.width(), point.depth());
+    // Refuse absurd depths before building the layer list (it would be allocated).
+    if let Some(d) = depth.filter(|&d| d == 0 || d > MAX_DEPTH) {
+        diag.problem(
+            "sweep.depth",
+            sweep_span(raw, Axis::Depth),
+            format!(
+                "{d} hidden layers is out of range: expected 1 to {MAX_DEPTH} \
+                     ({NO_HIDDEN_LAYERS})"
+            ),
+        );
+        return None;
+    }
+    let hidden: Vec<usize> = match (width, depth) {
+        (w, Some(depth)) => {
+            vec![w.or(hidden.first().copied()).unwrap_or(20); depth]
+        }
+        (Some(w), None) => vec![w; hidden.len().max(1)],
+        (None, None) => hidden,
+    };
+    if hidden.is_empty() {
+        diag.problem(
+            "model.hidden_layers",
+            m.hidden_layers.as_ref().map(Spanned::span),
+            format!(
+                "is empty: an MLP needs at least one hidden layer, e.g. [20, 20] \
+                     ({NO_HIDDEN_LAYERS})"
+            ),
+        );
+        return None;
+    }
+    let mut sizes = vec![2];
+    sizes.extend(&hidden);
+    sizes.push(1);
+    // A swept activation was read with the sweep; the model's is read here.
+    let activation = match (point.activation(), &m.activation) {
+        (Some(swept), _) => swept,
+        (None, Some(name)) => match name.get_ref().parse::<Activation>() {
+            Ok(a) => a,
+            Err(e) => {
+                diag.problem("model.activation", Some(name.span()), e.to_string());
+                return None;
+            }
+        },
+        (None, None) => Activation::Relu,
+    };
+    // The layers are checked whatever the training settings (every problem of a file
+    // is reported at once): with the default settings, which are valid.
+    let layers = MlpConfig::new(&sizes).with_hidden_activation(activation);
+    if let Err(e) = layers.validate() {
+        // Blame what set the layers: a swept depth or width, else the model table.
+        let (key, span) = match (width, depth) {
+            (_, Some(_)) => ("sweep.depth", sweep_span(raw, Axis::Depth)),
+            (Some(_), None) => ("sweep.width", sweep_span(raw, Axis::Width)),
+            (None, None) => (
+                "model.hidden_layers",
+                m.hidden_layers.as_ref().map(Spanned::span),
+            ),
+        };
+        diag.problem(key, span, e.to_string());
+        return None;
+    }
+    Some(layers)
 }
 
 /// The training settings of one run: the model table's values, the swept learning rate and

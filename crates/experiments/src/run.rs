@@ -12,7 +12,7 @@ use models::{Classifier, EpochProgress, FitReport, ModelError, TrainingObserver}
 use serde::Serialize;
 
 use crate::pipeline::{PreparedData, prepare_data, rng, stream};
-use crate::plan::{ModelPlan, Plan, RunPlan};
+use crate::plan::{Plan, RunPlan};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -171,14 +171,9 @@ pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
     };
     let mut train_rng = rng(run.seed, stream::TRAIN + run.point as u64);
     let mut observer = Observer(signals);
-    let fitted: Result<(SavedModel, FitReport), ModelError> = match &run.model {
-        ModelPlan::Logistic(c) => c
-            .fit_with(&train, Some(&test), &mut train_rng, &mut observer)
-            .map(|(m, r)| (SavedModel::Logistic(m), r)),
-        ModelPlan::Mlp(c) => c
-            .fit_with(&train, Some(&test), &mut train_rng, &mut observer)
-            .map(|(m, r)| (SavedModel::Mlp(m), r)),
-    };
+    let fitted = run
+        .model
+        .fit_with(&train, Some(&test), &mut train_rng, &mut observer);
     match fitted {
         Ok((model, report)) => {
             if let models::StopReason::Interrupted { .. } = report.stop_reason {

@@ -17,6 +17,7 @@ use super::{check_output_file, print_metrics, usage, with_suffix};
 use crate::error::{Error, error_chain};
 use crate::output::write_atomic;
 use crate::pipeline::{self, PipelineError, PreparedData, rng, stream};
+use crate::plan::ModelPlan;
 
 /// Where `train` gets its data.
 #[derive(Debug, clap::Args)]
@@ -107,6 +108,48 @@ impl TrainArgs {
     /// The MLP's hidden activation: as given, or ReLU.
     fn activation(&self) -> &str {
         self.activation.as_deref().unwrap_or("relu")
+    }
+
+    /// The model the flags describe, validated once for data with `n_features` features.
+    fn model_plan(&self, n_features: usize) -> Result<ModelPlan, Error> {
+        if self.model == "logistic" && (self.layers.is_some() || self.activation.is_some()) {
+            return Err(usage(
+                "--layers and --activation describe an MLP; --model logistic is one linear \
+                 layer with a sigmoid: leave them out",
+            ));
+        }
+        let activation: Activation = self
+            .activation()
+            .parse()
+            .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
+        match self.model.as_str() {
+            "logistic" => {
+                let config = LogisticRegressionConfig::new()
+                    .with_learning_rate(self.lr)
+                    .with_epochs(self.epochs);
+                config.validate().map_err(|e| usage(e.to_string()))?;
+                Ok(ModelPlan::Logistic(config))
+            }
+            "mlp" => {
+                let layers = self.layers();
+                let config = MlpConfig::new(&layers)
+                    .with_hidden_activation(activation)
+                    .with_learning_rate(self.lr)
+                    .with_epochs(self.epochs);
+                config.validate().map_err(|e| usage(e.to_string()))?;
+                if layers[0] != n_features {
+                    return Err(usage(format!(
+                        "--layers starts with {} but the data has {n_features} features: use \
+                         --layers {n_features},…",
+                        layers[0]
+                    )));
+                }
+                Ok(ModelPlan::Mlp(config))
+            }
+            other => Err(usage(format!(
+                "--model {other:?} is unknown: expected mlp or logistic"
+            ))),
+        }
     }
 }
 
@@ -316,17 +359,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
             check_output_file(&with_suffix(path, suffix), args.force)?;
         }
     }
-    if args.model == "logistic" && (args.layers.is_some() || args.activation.is_some()) {
-        return Err(usage(
-            "--layers and --activation describe an MLP; --model logistic is one linear layer \
-             with a sigmoid: leave them out",
-        ));
-    }
-    let activation: Activation = args
-        .activation()
-        .parse()
-        .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
-    let layers = args.layers();
+    let model = args.model_plan(train.n_features())?;
     let mut rng = rng(args.seed, stream::TRAIN_COMMAND);
     let bar = (args.epochs >= 20_000 && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(args.epochs as u64);
@@ -341,51 +374,14 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
     });
     let mut observer = Bar(bar);
     let started = std::time::Instant::now();
-    let fitted: Result<(SavedModel, Option<FitReport>), ModelError> = match args.model.as_str() {
-        "logistic" => {
-            let config = LogisticRegressionConfig::new()
-                .with_learning_rate(args.lr)
-                .with_epochs(args.epochs);
-            config.validate().map_err(|e| usage(e.to_string()))?;
-            if args.init_only {
-                config
-                    .initialise(train.n_features())
-                    .map(|m| (SavedModel::Logistic(m), None))
-            } else {
-                config
-                    .fit_with(&train, test.as_ref(), &mut rng, &mut observer)
-                    .map(|(m, r)| (SavedModel::Logistic(m), Some(r)))
-            }
-        }
-        "mlp" => {
-            let config = MlpConfig::new(&layers)
-                .with_hidden_activation(activation)
-                .with_learning_rate(args.lr)
-                .with_epochs(args.epochs);
-            config.validate().map_err(|e| usage(format!("{e}")))?;
-            if layers[0] != train.n_features() {
-                return Err(usage(format!(
-                    "--layers starts with {} but the data has {} features: use --layers {},…",
-                    layers[0],
-                    train.n_features(),
-                    train.n_features()
-                )));
-            }
-            if args.init_only {
-                config
-                    .initialise(&mut rng)
-                    .map(|m| (SavedModel::Mlp(m), None))
-            } else {
-                config
-                    .fit_with(&train, test.as_ref(), &mut rng, &mut observer)
-                    .map(|(m, r)| (SavedModel::Mlp(m), Some(r)))
-            }
-        }
-        other => {
-            return Err(usage(format!(
-                "--model {other:?} is unknown: expected mlp or logistic"
-            )));
-        }
+    let fitted: Result<(SavedModel, Option<FitReport>), ModelError> = if args.init_only {
+        model
+            .initialise(train.n_features(), &mut rng)
+            .map(|m| (m, None))
+    } else {
+        model
+            .fit_with(&train, test.as_ref(), &mut rng, &mut observer)
+            .map(|(m, r)| (m, Some(r)))
     };
     let elapsed = started.elapsed().as_secs_f64();
     if let Some(bar) = &observer.0 {

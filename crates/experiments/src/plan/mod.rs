@@ -12,8 +12,13 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+use core_linalg::Dataset;
 use data::Generator;
-use models::{LogisticRegressionConfig, MlpConfig, TrainingConfig};
+use models::saved::SavedModel;
+use models::{
+    FitReport, LogisticRegressionConfig, MlpConfig, ModelError, TrainingConfig, TrainingObserver,
+};
+use rand::Rng;
 
 use crate::study_file::{self, Diagnostics, StudyFileError};
 
@@ -51,6 +56,44 @@ impl ModelPlan {
         match self {
             ModelPlan::Logistic(_) => vec![2, 1],
             ModelPlan::Mlp(c) => c.layer_sizes().to_vec(),
+        }
+    }
+
+    /// Initialises the model without training: logistic regression at zero, an MLP from `rng`
+    /// (what `fit_with` starts from with the same RNG state).
+    ///
+    /// # Errors
+    /// As the config's `initialise`.
+    pub fn initialise<R: Rng + ?Sized>(
+        &self,
+        n_features: usize,
+        rng: &mut R,
+    ) -> Result<SavedModel, ModelError> {
+        match self {
+            ModelPlan::Logistic(c) => c.initialise(n_features).map(SavedModel::Logistic),
+            ModelPlan::Mlp(c) => c.initialise(rng).map(SavedModel::Mlp),
+        }
+    }
+
+    /// Initialises and trains on `train`, measuring the loss on `test` too when given; the
+    /// one fit that study runs and `train` share.
+    ///
+    /// # Errors
+    /// As the config's `fit_with`: data that does not fit the model, or a divergent loss.
+    pub fn fit_with<R: Rng + ?Sized>(
+        &self,
+        train: &Dataset,
+        test: Option<&Dataset>,
+        rng: &mut R,
+        observer: &mut dyn TrainingObserver,
+    ) -> Result<(SavedModel, FitReport), ModelError> {
+        match self {
+            ModelPlan::Logistic(c) => c
+                .fit_with(train, test, rng, observer)
+                .map(|(m, r)| (SavedModel::Logistic(m), r)),
+            ModelPlan::Mlp(c) => c
+                .fit_with(train, test, rng, observer)
+                .map(|(m, r)| (SavedModel::Mlp(m), r)),
         }
     }
 

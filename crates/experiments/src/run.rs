@@ -92,6 +92,22 @@ pub struct RunOutcome {
     pub wall_seconds: f64,
 }
 
+impl RunOutcome {
+    /// The outcome of a run that produced nothing: `status` alone, no wall time.
+    pub fn not_run(status: RunStatus) -> Self {
+        RunOutcome {
+            status,
+            metrics: None,
+            report: None,
+            model: None,
+            standardization: None,
+            oscillation: None,
+            bayes_error: None,
+            wall_seconds: 0.0,
+        }
+    }
+}
+
 /// The share of epochs, within the last `window` fraction of training, whose loss was higher
 /// than the epoch before: 0 for a loss that only falls, up to 1 for one that only rises; a
 /// loss bouncing up and down every epoch scores about 0.5.
@@ -140,14 +156,8 @@ pub fn execute(plan: &Plan, run: &RunPlan, signals: &RunSignals) -> RunOutcome {
         _ => None,
     };
     let mut outcome = RunOutcome {
-        status: RunStatus::Ok,
-        metrics: None,
-        report: None,
-        model: None,
-        standardization: None,
-        oscillation: None,
         bayes_error,
-        wall_seconds: 0.0,
+        ..RunOutcome::not_run(RunStatus::Ok)
     };
     let (train, test, standardization) = match prepare_data(plan, run) {
         Ok(PreparedData {

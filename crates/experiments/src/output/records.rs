@@ -45,21 +45,7 @@ pub fn finished_records(dir: &Path) -> std::collections::BTreeMap<usize, RunReco
 
 /// A placeholder row for a run that has not run yet.
 pub fn pending_record(plan: &Plan, run: &RunPlan) -> RunRecord {
-    RunRecord {
-        id: run.id(),
-        index: run.index,
-        point: plan.point_of(run).label.clone(),
-        swept: swept(plan.point_of(run)),
-        seed: run.seed,
-        status: RunStatus::Pending,
-        metrics: None,
-        epochs_run: None,
-        stop_reason: None,
-        epochs_to_fraction: None,
-        oscillation: None,
-        bayes_error: None,
-        wall_seconds: 0.0,
-    }
+    RunRecord::new(plan, run, &RunOutcome::not_run(RunStatus::Pending))
 }
 
 /// Metadata written before the first run starts.

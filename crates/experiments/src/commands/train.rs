@@ -29,8 +29,8 @@ pub struct DataArgs {
     #[arg(long)]
     dataset: Option<String>,
     /// Generator noise: the standard deviation of the Gaussian noise on each coordinate
-    /// (moons, circles, xor, spirals) [default: the generator's, noise-free].
-    #[arg(long)]
+    /// (moons, circles, xor, spirals).
+    #[arg(long, help = noise_help())]
     noise: Option<f64>,
     /// Blobs: distance between the means in standard deviations.
     #[arg(long, help = default_help("Blobs: distance between the means in standard deviations", GeneratorKind::Blobs, GeneratorParameter::Separation))]
@@ -60,6 +60,21 @@ fn default_help(what: &str, kind: GeneratorKind, parameter: GeneratorParameter) 
         Some(value) => format!("{what} [default: {value}]"),
         None => what.to_owned(),
     }
+}
+
+/// `--noise`'s help, with each generator's own default.
+fn noise_help() -> String {
+    let defaults: Vec<String> = GeneratorKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            data::default_value(kind, GeneratorParameter::Noise).map(|v| format!("{kind} {v}"))
+        })
+        .collect();
+    format!(
+        "Generator noise: the standard deviation of the Gaussian noise on each coordinate \
+         [default: {}]",
+        defaults.join(", ")
+    )
 }
 
 /// `experiments train`.

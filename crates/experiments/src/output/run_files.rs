@@ -13,7 +13,7 @@ pub fn curve_csv(outcome: &RunOutcome, stride: usize) -> Option<String> {
     let report = outcome.report.as_ref()?;
     let mut out = String::from("epoch,train_loss,test_loss\n");
     let n = report.train_loss.len();
-    // The test loss is measured at the same epochs (see `spec::training_config`), so each is
+    // The test loss is measured at the same epochs (see `plan/model.rs`, `training_config`), so each is
     // found by walking both lists together.
     let mut tests = report.eval_epochs.iter().zip(&report.eval_loss).peekable();
     for (i, loss) in report.train_loss.iter().enumerate() {

@@ -2,7 +2,8 @@
 //! `--check` exits 0 (a valid plan) or 2 with a message starting `error:`; never 101 (a
 //! panic), 1 (an internal error) or a signal.
 //!
-//! `spec.rs` lives in the binary crate, so each case runs the binary once (about 5 ms); the
+//! Each case runs the binary once (about 5 ms), so the whole contract is tested, exit status
+//! and message included (the planner's own unit tests are in the library, `src/plan/`); the
 //! 256 cases take 1 to 2 s on two cores. A one-off run of 5,000 cases found only the bug
 //! pinned by `a_huge_swept_depth_is_an_error`.
 

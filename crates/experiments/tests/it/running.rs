@@ -215,9 +215,10 @@ fn temporary_files(folder: &Path) -> Vec<PathBuf> {
 }
 
 /// A run file that cannot be written (here a folder sits at its final path; a full disk is
-/// the same error path, see `output.rs`): the run is failed with a reason naming the file, the
-/// others finish, the binary exits 1 naming the file, nothing temporary is left, and once the
-/// obstacle is gone `--resume` reruns that run alone and ends as an unhindered study.
+/// the same error path, see the full-disk test of `core_linalg::file`): the run is failed with
+/// a reason naming the file, the others finish, the binary exits 1 naming the file, nothing
+/// temporary is left, and once the obstacle is gone `--resume` reruns that run alone and ends
+/// as an unhindered study.
 #[test]
 fn a_run_file_that_cannot_be_written_fails_that_run_and_resume_reruns_it() {
     let dir = temp_dir("unwritable");

@@ -106,19 +106,9 @@ pub fn matmul_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
     let m = b.ncols();
     assert_eq!(b.nrows(), k, "matmul_into: inner dimensions differ");
     assert_eq!(out.shape(), (n, m), "matmul_into: output shape");
-    let product = Product {
-        a: a.as_slice(),
-        n,
-        inner: k,
-        m,
-        coef: ByColumn {
-            data: b.as_slice(),
-            inner: k,
-        },
-        finish: Finish::Plain,
-    };
+    let product = forward(a, b, Finish::Plain);
     isa::product_by_column(
-        Isa::detect().for_finish(&product.finish).for_shape(k, m),
+        Isa::detect().for_product(&product),
         out.as_mut_slice(),
         product,
     );
@@ -163,25 +153,33 @@ pub fn matmul_add_bias_activate_into(
         "matmul_add_bias_activate_into: output shape"
     );
     assert_eq!(bias.len(), m, "matmul_add_bias_activate_into: bias length");
-    let product = Product {
+    let finish = Finish::BiasActivate {
+        bias: bias.as_slice(),
+        activation,
+    };
+    let product = forward(a, w, finish);
+    isa::product_by_column(
+        Isa::detect().for_product(&product),
+        out.as_mut_slice(),
+        product,
+    );
+}
+
+/// `finish(a · w)` as the blocked kernels take it, for `a` of shape `n×k` and `w` of shape
+/// `k×m` (shapes already checked).
+fn forward<'a>(a: &'a Matrix, w: &'a Matrix, finish: Finish<'a>) -> Product<'a, ByColumn<'a>> {
+    let (n, k) = a.shape();
+    Product {
         a: a.as_slice(),
         n,
         inner: k,
-        m,
+        m: w.ncols(),
         coef: ByColumn {
             data: w.as_slice(),
             inner: k,
         },
-        finish: Finish::BiasActivate {
-            bias: bias.as_slice(),
-            activation,
-        },
-    };
-    isa::product_by_column(
-        Isa::detect().for_finish(&product.finish).for_shape(k, m),
-        out.as_mut_slice(),
-        product,
-    );
+        finish,
+    }
 }
 
 /// `out = aᵀ · b` for `a` of shape `n×k` and `b` of shape `n×m`; `out` is `k×m`.
@@ -245,7 +243,12 @@ pub fn matmul_transpose_b_into(out: &mut Matrix, a: &Matrix, b: &Matrix) {
         "matmul_transpose_b_into: inner dimensions differ"
     );
     assert_eq!(out.shape(), (n, k), "matmul_transpose_b_into: output shape");
-    transpose_b(out, a, b, Finish::Plain);
+    let product = backward(a, b, Finish::Plain);
+    isa::product_by_row(
+        Isa::detect().for_product(&product),
+        out.as_mut_slice(),
+        product,
+    );
 }
 
 /// `out = (a · bᵀ) ⊙ activation'(output)`: [`matmul_transpose_b_into`] fused with
@@ -296,14 +299,20 @@ pub fn matmul_transpose_b_times_derivative_into(
         output: output.as_slice(),
         activation,
     };
-    transpose_b(out, a, b, finish);
+    let product = backward(a, b, finish);
+    isa::product_by_row(
+        Isa::detect().for_product(&product),
+        out.as_mut_slice(),
+        product,
+    );
 }
 
-/// `out = finish(a · bᵀ)`, shapes already checked.
-fn transpose_b(out: &mut Matrix, a: &Matrix, b: &Matrix, finish: Finish<'_>) {
+/// `finish(a · bᵀ)` as the blocked kernels take it, for `a` of shape `n×m` and `b` of shape
+/// `k×m` (shapes already checked): the sums run over the `m` columns of both.
+fn backward<'a>(a: &'a Matrix, b: &'a Matrix, finish: Finish<'a>) -> Product<'a, ByRow<'a>> {
     let (n, m) = a.shape();
     let k = b.nrows();
-    let product = Product {
+    Product {
         a: a.as_slice(),
         n,
         inner: m,
@@ -313,8 +322,7 @@ fn transpose_b(out: &mut Matrix, a: &Matrix, b: &Matrix, finish: Finish<'_>) {
             m: k,
         },
         finish,
-    };
-    isa::product_by_row(Isa::detect().for_shape(m, k), out.as_mut_slice(), product);
+    }
 }
 
 /// In place, `z[i, j] = activation(z[i, j] + bias[j])`: the bias broadcast over rows fused with
@@ -520,350 +528,4 @@ pub fn mean_bce_gradient_into(out: &mut [f64], logits: &[f64], labels: &[f64]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use approx::assert_relative_eq;
-    use proptest::prelude::*;
-
-    fn matrix(rows: usize, cols: usize, seed: u64) -> Matrix {
-        // A cheap deterministic fill; values in [-1, 1).
-        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        Matrix::from_fn(rows, cols, |_, _| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-    }
-
-    proptest! {
-        #[test]
-        fn products_match_nalgebra(n in 0usize..13, k in 0usize..11, m in 0usize..9, seed: u64) {
-            let a = matrix(n, k, seed);
-            let b = matrix(k, m, seed ^ 1);
-            let mut c = Matrix::from_element(n, m, f64::NAN);
-            matmul_into(&mut c, &a, &b);
-            assert_relative_eq!(c, &a * &b, epsilon = 1e-12);
-
-            let bt = matrix(n, m, seed ^ 2);
-            let mut ct = Matrix::from_element(k, m, f64::NAN);
-            matmul_transpose_a_into(&mut ct, &a, &bt);
-            assert_relative_eq!(ct, a.transpose() * &bt, epsilon = 1e-12);
-
-            let w = matrix(m, k, seed ^ 3);
-            let mut cn = Matrix::from_element(n, m, f64::NAN);
-            matmul_transpose_b_into(&mut cn, &a, &w);
-            assert_relative_eq!(cn, &a * w.transpose(), epsilon = 1e-12);
-        }
-
-        #[test]
-        fn sums_match_naive(v in proptest::collection::vec(-1e3f64..1e3, 0..40)) {
-            let naive: f64 = v.iter().sum();
-            prop_assert!((sum(&v) - naive).abs() < 1e-9);
-            let ones = vec![1.0; v.len()];
-            prop_assert!((dot(&v, &ones) - naive).abs() < 1e-9);
-        }
-    }
-
-    /// Runs `f` with every back end this CPU has and asserts the outputs are bit-identical.
-    fn same_bits_on_every_isa(f: impl Fn(Isa) -> Vec<f64>) {
-        let isas = Isa::available();
-        let bits = |isa| f(isa).iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        let reference = bits(isas[0]);
-        for &isa in &isas[1..] {
-            assert_eq!(bits(isa), reference, "{isa:?} differs from {:?}", isas[0]);
-        }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
-        #[test]
-        fn every_isa_gives_the_same_bits(
-            n in 0usize..70, k in 0usize..14, m in 0usize..14, seed: u64, act in 0usize..4,
-        ) {
-            let activation = Activation::ALL[act];
-            let a = matrix(n, k, seed) * 3.0;
-            let w = matrix(k, m, seed ^ 1);
-            let bias = matrix(m, 1, seed ^ 2);
-            let delta = matrix(n, m, seed ^ 3);
-            let output = matrix(n, k, seed ^ 4).map(|x| activation.apply(3.0 * x));
-            for finish in [
-                Finish::Plain,
-                Finish::BiasActivate { bias: bias.as_slice(), activation },
-            ] {
-                same_bits_on_every_isa(|isa| {
-                    let mut out = vec![f64::NAN; n * m];
-                    let coef = ByColumn { data: w.as_slice(), inner: k };
-                    let product = Product { a: a.as_slice(), n, inner: k, m, coef, finish };
-                    isa::product_by_column(isa, &mut out, product);
-                    out
-                });
-            }
-            for finish in [
-                Finish::Plain,
-                Finish::TimesDerivative { output: output.as_slice(), activation },
-            ] {
-                same_bits_on_every_isa(|isa| {
-                    let mut out = vec![f64::NAN; n * k];
-                    let coef = ByRow { data: w.as_slice(), m: k };
-                    let product = Product { a: delta.as_slice(), n, inner: m, m: k, coef, finish };
-                    isa::product_by_row(isa, &mut out, product);
-                    out
-                });
-            }
-            same_bits_on_every_isa(|isa| {
-                let mut out = vec![f64::NAN; k * m];
-                isa::product_transpose_a(isa, &mut out, a.as_slice(), delta.as_slice(), (n, k, m));
-                out
-            });
-            same_bits_on_every_isa(|isa| {
-                let mut out = vec![f64::NAN; m];
-                isa::column_sums(isa, &mut out, delta.as_slice(), n);
-                for (j, total) in out.iter().enumerate() {
-                    let column = &delta.as_slice()[j * n..][..n];
-                    assert_eq!(total.to_bits(), sum(column).to_bits(), "column {j}");
-                }
-                out
-            });
-            let b0 = bias.as_slice().first().copied().unwrap_or(-0.0);
-            same_bits_on_every_isa(|isa| {
-                let mut out = a.as_slice().to_vec();
-                isa::bias_then_activate(isa, &mut out, b0, activation);
-                for (i, (&v, &z)) in out.iter().zip(a.as_slice()).enumerate() {
-                    let scalar = blocked::activate(activation, z + b0);
-                    assert_eq!(v.to_bits(), scalar.to_bits(), "entry {i}");
-                }
-                out
-            });
-            // Logits spanning the saturated and subnormal ranges, labels 0, 1 and soft.
-            let logits: Vec<f64> = matrix(n, 1, seed ^ 5).iter().map(|x| x * 800.0).collect();
-            let labels: Vec<f64> = (0..n).map(|i| [0.0, 1.0, 0.25][i % 3]).collect();
-            same_bits_on_every_isa(|isa| {
-                let mut g = vec![f64::NAN; n];
-                let loss = isa::bce_sum_and_gradient(isa, &logits, &labels, Some((&mut g, 0.5)));
-                let mut g2 = vec![f64::NAN; n];
-                isa::bce_gradient(isa, &mut g2, &logits, &labels, 0.5);
-                assert_eq!(g, g2);
-                g.push(loss);
-                g
-            });
-        }
-
-        #[test]
-        fn fused_kernels_match_the_separate_ones(
-            n in 0usize..23, k in 0usize..9, m in 0usize..9, seed: u64, act in 0usize..4,
-        ) {
-            let activation = Activation::ALL[act];
-            let a = matrix(n, k, seed) * 3.0;
-            let w = matrix(k, m, seed ^ 1);
-            let bias = Vector::from_iterator(m, matrix(m, 1, seed ^ 2).iter().copied());
-            let mut fused = Matrix::from_element(n, m, f64::NAN);
-            matmul_add_bias_activate_into(&mut fused, &a, &w, &bias, activation);
-            let mut separate = Matrix::from_element(n, m, f64::NAN);
-            matmul_into(&mut separate, &a, &w);
-            add_bias_and_activate(&mut separate, &bias, activation);
-            prop_assert_eq!(&fused, &separate);
-
-            let delta = matrix(n, m, seed ^ 3);
-            let output = matrix(n, k, seed ^ 4).map(|x| activation.apply(3.0 * x));
-            let mut fused = Matrix::from_element(n, k, f64::NAN);
-            matmul_transpose_b_times_derivative_into(&mut fused, &delta, &w, &output, activation);
-            let mut separate = Matrix::from_element(n, k, f64::NAN);
-            matmul_transpose_b_into(&mut separate, &delta, &w);
-            multiply_by_activation_derivative(&mut separate, &output, activation);
-            prop_assert_eq!(&fused, &separate);
-        }
-    }
-
-    #[test]
-    fn weight_gradient_and_bias_gradient_have_the_bits_of_dot_and_sum() {
-        // Every block shape and remainder of either dimension (the eight-column blocks, the
-        // single block of five to seven columns, row pairs and lone rows), on every ISA.
-        for n in [0, 3, 37, 64] {
-            for k in 1..=13 {
-                for m in 1..=19 {
-                    let (a, b) = (matrix(n, k, 1), matrix(n, m, 2));
-                    for isa in Isa::available() {
-                        let mut out = vec![f64::NAN; k * m];
-                        isa::product_transpose_a(
-                            isa,
-                            &mut out,
-                            a.as_slice(),
-                            b.as_slice(),
-                            (n, k, m),
-                        );
-                        let mut sums = vec![f64::NAN; m];
-                        isa::column_sums(isa, &mut sums, b.as_slice(), n);
-                        for j in 0..m {
-                            let column = b.column(j);
-                            for p in 0..k {
-                                let expected = dot(a.column(p).as_slice(), column.as_slice());
-                                let got = out[p + j * k];
-                                assert_eq!(
-                                    got.to_bits(),
-                                    expected.to_bits(),
-                                    "{isa:?} {n}×{k}×{m} ({p}, {j})"
-                                );
-                            }
-                            let expected = sum(column.as_slice());
-                            assert_eq!(
-                                sums[j].to_bits(),
-                                expected.to_bits(),
-                                "{isa:?} {n}×{m} sum {j}"
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn vector_loss_is_within_an_ulp_or_two_of_the_scalar_forms() {
-        // 2001 logits over [-50, 50], plus the extremes.
-        let mut logits: Vec<f64> = (0..=2000).map(|i| -50.0 + 0.05 * i as f64).collect();
-        logits.extend([-745.0, -700.0, 700.0, 1e308, -1e308, 0.0, -0.0]);
-        for y in [0.0, 1.0, 0.3] {
-            for &z in &logits {
-                let mut g = [0.0];
-                let loss = mean_bce_with_logits_and_gradient_into(&mut g, &[z], &[y]);
-                let (want_loss, want_g) = (crate::bce_with_logits(z, y), crate::sigmoid(z) - y);
-                assert_relative_eq!(loss, want_loss, max_relative = 4e-16, epsilon = 1e-300);
-                // σ(z) − y cancels, so compare the error against σ's scale, not the result's.
-                assert_relative_eq!(g[0], want_g, max_relative = 4e-16, epsilon = 3e-16);
-            }
-        }
-        let mut g = [0.0; 2];
-        let loss = mean_bce_with_logits_and_gradient_into(&mut g, &[f64::NAN, 1.0], &[1.0, 1.0]);
-        assert!(loss.is_nan() && g[0].is_nan() && g[1].is_finite());
-    }
-
-    /// `Σ bce_with_logits` of the scalar form, summed with Neumaier's compensation: a
-    /// reference far more accurate than either side's rounding.
-    fn compensated_loss_sum(logits: &[f64], labels: &[f64]) -> f64 {
-        let (mut sum, mut compensation) = (0.0f64, 0.0f64);
-        for (&z, &y) in logits.iter().zip(labels) {
-            let term = crate::bce_with_logits(z, y);
-            let t = sum + term;
-            compensation += if sum.abs() >= term.abs() {
-                (sum - t) + term
-            } else {
-                (term - t) + sum
-            };
-            sum = t;
-        }
-        sum + compensation
-    }
-
-    #[test]
-    fn a_batch_loss_sharing_logarithms_is_as_accurate_as_summing_each_sample() {
-        // Sizes with and without a tail of fewer than 16 samples; logits of every scale,
-        // including a well-trained net's (all samples right, losses near 1e-8).
-        for n in [1, 15, 16, 17, 64, 100, 480] {
-            for (scale, offset) in [(1.0, 0.0), (8.0, 0.0), (40.0, 0.0), (2.0, 18.0)] {
-                let z: Vec<f64> = matrix(n, 1, n as u64)
-                    .iter()
-                    .map(|x| offset + scale * x)
-                    .collect();
-                for labels in [[0.0, 1.0, 0.3], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]] {
-                    let y: Vec<f64> = (0..n).map(|i| labels[i % 3]).collect();
-                    // Labels 1 with positive logits: right and confident when offset > 0.
-                    let reference = compensated_loss_sum(&z, &y) / n as f64;
-                    let mut g = vec![0.0; n];
-                    let loss = mean_bce_with_logits_and_gradient_into(&mut g, &z, &y);
-                    assert_relative_eq!(loss, reference, max_relative = 2e-15);
-                    assert_eq!(mean_bce_with_logits(&z, &y).to_bits(), loss.to_bits());
-                }
-            }
-        }
-    }
-
-    /// The distance in units in the last place between two finite f64s of the same sign.
-    fn ulps(a: f64, b: f64) -> u64 {
-        a.to_bits().abs_diff(b.to_bits())
-    }
-
-    #[test]
-    fn own_sigmoid_and_tanh_are_within_a_few_ulp_of_the_c_library() {
-        // Dense near 0 (the series, and where it meets the exponential form), then wide.
-        let mut zs: Vec<f64> = (-20_000..=20_000).map(|i| i as f64 * 5e-5).collect();
-        zs.extend((-4000..=4000).map(|i| i as f64 * 0.01));
-        zs.extend((-300..=300).map(|i| 1.1f64.powi(i)));
-        zs.extend([
-            0.3,
-            -0.3,
-            0.3f64.next_down(),
-            1e-300,
-            5e-324,
-            19.0,
-            22.0,
-            40.0,
-            700.0,
-        ]);
-        let (mut worst_tanh, mut worst_sigmoid) = (0, 0);
-        for &z in &zs {
-            for z in [z, -z] {
-                let tanh = Activation::Tanh.apply(z);
-                assert_eq!(tanh.is_sign_negative(), z.is_sign_negative(), "tanh({z:e})");
-                worst_tanh = worst_tanh.max(ulps(tanh, z.tanh()));
-                let sigmoid = Activation::Sigmoid.apply(z);
-                worst_sigmoid = worst_sigmoid.max(ulps(sigmoid, crate::sigmoid(z)));
-            }
-        }
-        assert!(
-            worst_tanh <= 3,
-            "tanh is {worst_tanh} ulp from the C library's"
-        );
-        assert!(
-            worst_sigmoid <= 2,
-            "σ is {worst_sigmoid} ulp from the libm form"
-        );
-        for (z, tanh, sigmoid) in [
-            (0.0, 0.0, 0.5),
-            (f64::INFINITY, 1.0, 1.0),
-            (f64::NEG_INFINITY, -1.0, 0.0),
-            (-800.0, -1.0, 0.0),
-        ] {
-            assert_eq!(
-                Activation::Tanh.apply(z).to_bits(),
-                f64::to_bits(tanh),
-                "{z}"
-            );
-            assert_eq!(Activation::Sigmoid.apply(z), sigmoid, "{z}");
-        }
-        assert_eq!(Activation::Tanh.apply(-0.0).to_bits(), (-0.0f64).to_bits());
-        assert!(Activation::Tanh.apply(f64::NAN).is_nan());
-        assert!(Activation::Sigmoid.apply(f64::NAN).is_nan());
-    }
-
-    #[test]
-    fn activation_kernels_match_scalar_rules() {
-        let z = matrix(7, 3, 9) * 4.0;
-        let bias = Vector::from_vec(vec![0.1, -0.2, 0.3]);
-        for act in Activation::ALL {
-            let mut a = z.clone();
-            add_bias_and_activate(&mut a, &bias, act);
-            let mut g = Matrix::from_element(7, 3, 2.0);
-            multiply_by_activation_derivative(&mut g, &a, act);
-            for i in 0..7 {
-                for j in 0..3 {
-                    assert_eq!(a[(i, j)], act.apply(z[(i, j)] + bias[j]));
-                    assert_eq!(g[(i, j)], 2.0 * act.derivative_from_output(a[(i, j)]));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn column_sums_and_descend() {
-        let m = matrix(9, 4, 3);
-        let mut s = Vector::zeros(4);
-        column_sums_into(&mut s, &m);
-        for j in 0..4 {
-            assert_relative_eq!(s[j], m.column(j).sum(), epsilon = 1e-14);
-        }
-        let mut t = vec![1.0, 2.0];
-        descend(&mut t, 0.5, &[2.0, -2.0]);
-        assert_eq!(t, vec![0.0, 3.0]);
-    }
-}
+mod tests;

@@ -46,11 +46,7 @@ impl Isa {
     #[inline]
     pub(crate) fn detect() -> Self {
         static CHOSEN: OnceLock<Kind> = OnceLock::new();
-        let kind = *CHOSEN.get_or_init(|| {
-            let ceiling = std::env::var(super::INSTRUCTION_SET_VARIABLE).ok();
-            Kind::widest().capped(ceiling.as_deref().and_then(Kind::from_name))
-        });
-        Isa(kind)
+        Isa(*CHOSEN.get_or_init(|| Kind::widest().capped(Kind::ceiling())))
     }
 
     /// The name of this instruction set, as [`super::INSTRUCTION_SET_VARIABLE`] spells it.
@@ -58,12 +54,20 @@ impl Isa {
         self.0.name()
     }
 
+    /// The instruction set for `product`: this one, narrowed by [`Isa::for_finish`] and
+    /// [`Isa::for_shape`].
+    #[inline]
+    pub(crate) fn for_product<B>(self, product: &Product<'_, B>) -> Self {
+        self.for_finish(&product.finish)
+            .for_shape(product.inner, product.m)
+    }
+
     /// The instruction set for a product finished by `finish`: this one, except that a
     /// sigmoid or tanh finish runs on the AVX2 build of an AVX-512 CPU. Those functions are
     /// written for four lanes, and compiled with AVX-512 enabled they came out slower: a 6-layer
     /// sigmoid net took 408 µs per epoch instead of 269, a tanh net 519 instead of 323.
     #[inline]
-    pub(crate) fn for_finish(self, finish: &Finish<'_>) -> Self {
+    fn for_finish(self, finish: &Finish<'_>) -> Self {
         #[cfg(target_arch = "x86_64")]
         if let (
             Kind::Avx512,
@@ -94,28 +98,65 @@ impl Isa {
         self
     }
 
-    /// Every instruction set this CPU supports, baseline first, widest last (for tests
-    /// comparing them).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Every instruction set this process may use, baseline first, widest last: those up to
+    /// the choice of [`Isa::detect`] (for tests comparing them, so `BINCLASS_ISA=avx2` makes
+    /// an AVX-512 machine test what an AVX2 one can).
+    #[cfg(test)]
     pub(crate) fn available() -> Vec<Self> {
-        let mut all = vec![Isa(Kind::Baseline)];
-        #[cfg(target_arch = "x86_64")]
-        {
-            // The CPU's own widest, not the capped choice of `detect`: tests compare them all.
-            let widest = Kind::widest();
-            if widest != Kind::Baseline {
-                // An AVX-512 CPU passed the AVX2 and FMA checks too.
-                all.push(Isa(Kind::Avx2));
-            }
-            if widest == Kind::Avx512 {
-                all.push(Isa(widest));
-            }
-        }
-        all
+        let chosen = Isa::detect().0;
+        Kind::ALL
+            .iter()
+            .copied()
+            .filter(|&kind| kind <= chosen)
+            .map(Isa)
+            .collect()
+    }
+
+    /// Each instruction set of [`super::INSTRUCTION_SET_NAMES`] that [`Isa::available`]
+    /// leaves out, with the reason: for tests to report what they could not compare.
+    #[cfg(test)]
+    pub(crate) fn unavailable() -> Vec<(&'static str, String)> {
+        let chosen = Isa::detect().0;
+        super::INSTRUCTION_SET_NAMES
+            .into_iter()
+            .filter_map(|name| match Kind::from_name(name) {
+                None => Some((
+                    name,
+                    format!("the kernels have no {name} build for this target"),
+                )),
+                Some(kind) if kind > Kind::widest() => {
+                    Some((name, format!("this CPU lacks {name}")))
+                }
+                Some(kind) if kind > chosen => Some((
+                    name,
+                    format!(
+                        "{}={} caps the kernels below it",
+                        super::INSTRUCTION_SET_VARIABLE,
+                        chosen.name()
+                    ),
+                )),
+                Some(_) => None,
+            })
+            .collect()
     }
 }
 
 impl Kind {
+    /// Every kind this target has a build for, narrowest first.
+    #[cfg(test)]
+    const ALL: &[Kind] = &[
+        Kind::Baseline,
+        #[cfg(target_arch = "x86_64")]
+        Kind::Avx2,
+        #[cfg(target_arch = "x86_64")]
+        Kind::Avx512,
+    ];
+
+    /// The ceiling [`super::INSTRUCTION_SET_VARIABLE`] names, if any.
+    fn ceiling() -> Option<Kind> {
+        Kind::from_name(&std::env::var(super::INSTRUCTION_SET_VARIABLE).ok()?)
+    }
+
     /// The widest instruction set this CPU supports (the checks are cached by `std`).
     fn widest() -> Self {
         #[cfg(target_arch = "x86_64")]

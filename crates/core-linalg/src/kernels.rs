@@ -39,12 +39,13 @@ use isa::Isa;
 use crate::{Activation, Matrix, Vector};
 
 /// The environment variable that caps the instruction set the kernels use, read once per
-/// process: `baseline`, `avx2` or `avx512` (see [`INSTRUCTION_SET_NAMES`]). Unset or empty, the
-/// kernels use the widest this CPU has. It can only narrow the choice, never widen it, and since every
-/// build gives the same bits it changes speed alone: it exists so one machine can time the
-/// path another machine would take (an AVX-512 machine timing the AVX2 path of an AVX2 one).
-/// A name not in the list caps nothing; programs should check it with [`INSTRUCTION_SET_NAMES`]
-/// and report it, as the `experiments` binary does.
+/// process: `baseline`, `avx2` or `avx512` (see [`INSTRUCTION_SET_NAMES`]). Unset or empty,
+/// the kernels use the widest this CPU has. It can only narrow the choice, never widen it, and
+/// since every build gives the same bits it changes speed alone: it exists so one machine can
+/// time the path another machine would take (an AVX-512 machine timing the AVX2 path of an
+/// AVX2 one), and so the tests can check what a narrower machine checks. A name not in the
+/// list caps nothing; programs should check it with [`INSTRUCTION_SET_NAMES`] and report it,
+/// as the `experiments` binary does.
 pub const INSTRUCTION_SET_VARIABLE: &str = "BINCLASS_ISA";
 
 /// The values [`INSTRUCTION_SET_VARIABLE`] accepts, narrowest first.
@@ -64,7 +65,11 @@ pub fn instruction_set() -> &'static str {
 
 /// The dot product of two equal-length slices, accumulated by fused multiply-adds in four
 /// interleaved lanes (`lane k` sums elements `k, k+4, k+8, …`), combined as
-/// `(l0 + l1) + (l2 + l3)`, then the remaining tail added in order. Fixed order, so deterministic; interleaved, so vectorisable.
+/// `(l0 + l1) + (l2 + l3)`, then the remaining tail added in order. Fixed order, so
+/// deterministic; interleaved, so vectorisable.
+///
+/// # Panics
+/// If the lengths differ.
 #[inline]
 pub fn dot(x: &[f64], y: &[f64]) -> f64 {
     assert_eq!(x.len(), y.len(), "dot: lengths differ");

@@ -6,13 +6,12 @@
 //! Two shapes cover the three products of backpropagation:
 //!
 //! - [`product`]: `out[i, j] = finish(Σ_q a[i, q] · coef(q, j))`, vectorised down the rows: a
-//!   block of up to 12 rows (32 with eight lanes) × 4 columns of `out` stays in registers while
-//!   `q` runs, so each
-//!   loaded piece of `a` is used for four columns. Each entry is summed in the order
-//!   `fma(a₁, c₁, fma(a₀, c₀, 0))…` (each term added by one fused multiply-add), the same in
-//!   every lane and in the scalar tail rows, so the block shape changes no bit. `coef` is `W` ([`ByColumn`], forward) or `Wᵀ` ([`ByRow`],
-//!   input gradient), and `finish` may fuse the bias and activation or the activation
-//!   derivative.
+//!   block of up to 12 rows (32 with eight lanes) × 4 columns of `out` stays in registers
+//!   while `q` runs, so each loaded piece of `a` is used for four columns. Each entry is summed
+//!   in the order `fma(a₁, c₁, fma(a₀, c₀, 0))…` (each term added by one fused multiply-add),
+//!   the same in every lane and in the scalar tail rows, so the block shape changes no bit.
+//!   `coef` is `W` ([`ByColumn`], forward) or `Wᵀ` ([`ByRow`], input gradient), and `finish`
+//!   may fuse the bias and activation or the activation derivative.
 //! - [`product_transpose_a`]: `out[p, j] = Σ_i a[i, p] · b[i, j]`, a block of up to 2 × 4
 //!   entries (4 × 8 with eight lanes, two entries' four lanes to a vector) accumulated at once
 //!   in the four-lane order of [`super::dot`].
@@ -204,8 +203,8 @@ impl Rule for BiasThenSmooth<'_> {
         let z = w.add(sum, w.splat(self.0[j]));
         w.by_fours(
             z,
-            // Not inlined, the closure was compiled without the caller's instruction set, and
-            // every intrinsic in it became a call: a 6-layer tanh net ran 20 times slower.
+            // A closure compiled apart from its caller loses the caller's instruction set, and
+            // every intrinsic in it becomes a function call: it must be inlined.
             #[inline(always)]
             |z| match self.1 {
                 Activation::Sigmoid => vmath::sigmoid(z),
@@ -373,11 +372,12 @@ fn product_with<W: RowLanes, B: Coefficients, R: Rule>(
 ) {
     // Narrow outputs get taller row blocks, so a block still holds six or more independent
     // sums (each fused multiply-add waits for the previous one in its chain). Every shape keeps
-    // its sums, its pieces of `a` and its coefficients within the sixteen vector registers:
-    // one more, and the compiler spills a sum to the stack, which costs a third of the speed.
-    // Wide outputs use 12 × 4 blocks: 12 sums, 3 pieces of `a` and one broadcast coefficient
-    // fill the sixteen exactly, and per `q` the block does 12 fused multiply-adds for 7 loads
-    // (8 × 4 did 8 for 6; measured 7 % faster on W50 and D10).
+    // its sums, its pieces of `a` and its coefficients within the sixteen AVX2 registers: one
+    // more, and the compiler spills a sum to the stack, which puts a store and a load on every
+    // step of that sum's chain. Wide outputs use 12 × 4 blocks on four lanes: 12 sums, 3 pieces
+    // of `a` and one broadcast coefficient fill the sixteen exactly, and per `q` the block does
+    // 12 fused multiply-adds for 7 loads. On eight lanes (32 registers) they use 32 × 4: 16
+    // sums, 4 pieces of `a`.
     match p.m {
         0 => {}
         1 => column_group::<8, 1, W, B, R>(w, out, p, rule, 0..p.n, 0),
@@ -480,8 +480,7 @@ fn block<const MV: usize, const NR: usize, W: RowLanes, B: Coefficients, R: Rule
         let coef = coefficients.row(q);
         // Loops, not `std::array::from_fn`, in every hot loop here: its closure is not always
         // inlined, and compiled apart from this function it loses the instruction set, so
-        // every intrinsic in it becomes a call (the AVX2 weight gradient took 39 % more
-        // instructions that way).
+        // every intrinsic in it becomes a function call.
         let mut x = [w.splat(0.0); MV];
         for (v, x) in x.iter_mut().enumerate() {
             *x = w.load(&column[W::LANES * v..]);
@@ -517,11 +516,8 @@ pub(crate) fn product_transpose_a<W: RowLanes>(
     assert_eq!(out.len(), k * m, "product_transpose_a: output length");
     let mut j0 = 0;
     // With eight lanes, eight columns at a time: each step's two inserts (the shuffles that put
-    // two rows' pieces of `a` in one vector) then serve 16 multiply-adds instead of 8. The
-    // eight pointers into `b` no longer fit in registers and are reloaded every step, and it is
-    // still 10-15 % faster (480 × 50 × 50: 46 instead of 41 GFLOP/s, same machine and run).
-    // Copying the eight columns of `b` into one interleaved buffer first removed the reloads
-    // but cost more than it saved (38 GFLOP/s).
+    // two rows' pieces of `a` in one vector) then serve 16 multiply-adds instead of 8, which
+    // outweighs reloading the eight pointers into `b` (too many for the registers) every step.
     if W::LANES > 4 {
         while j0 + WIDE_COLUMNS <= m {
             transpose_a_wide_columns::<WIDE_COLUMNS, W>(w, out, (a, b), (n, k), j0);
@@ -532,14 +528,12 @@ pub(crate) fn product_transpose_a<W: RowLanes>(
             0 => {}
             // One to three columns (the output layer's one): on four lanes, where each entry's
             // sum is its own vector and no shuffle pairs rows up. On eight lanes each step needs
-            // an insert per two rows' multiply-adds, and the output layer's 480 × 50 × 1
-            // gradient took 2.68 to 2.77 µs instead of 2.24 to 2.25 (criterion, interleaved).
+            // an insert per two rows' multiply-adds, and the shuffles bound the speed.
             1..=3 => transpose_a_last_columns(w.four(), out, ab, (n, k, m), j0),
-            // Four: one 2 × 4 block on eight lanes (on four lanes W20's 480 × 20 × 20 gradient
-            // was no faster).
+            // Four: one 2 × 4 block on eight lanes.
             4 => transpose_a_columns::<2, 2, 4, W>(w, out, a, b, n, k, j0),
-            // Five to seven (W6's 6 × 6 layer): one block, one pass over the rows, rather than
-            // a block of four and one of the rest.
+            // Five to seven (a 6-wide layer): one block, one pass over the rows, rather than a
+            // block of four and one of the rest.
             5 => transpose_a_wide_columns::<5, W>(w, out, ab, (n, k), j0),
             6 => transpose_a_wide_columns::<6, W>(w, out, ab, (n, k), j0),
             7 => transpose_a_wide_columns::<7, W>(w, out, ab, (n, k), j0),
@@ -559,8 +553,8 @@ fn transpose_a_last_columns<W: RowLanes>(
     (n, k, m): (usize, usize, usize),
     mut j0: usize,
 ) {
-    // 2 × 4 blocks: 8 sums, 2 pieces of `a` and 4 of `b` per step. 3 × 4 needs 19 registers,
-    // spills, and was measured 20 % slower on W50.
+    // 2 × 4 blocks: 8 sums, 2 pieces of `a` and 4 of `b` per step, 14 of the 16 registers
+    // (3 × 4 would need 19, and spill).
     while j0 + 4 <= m {
         transpose_a_columns::<2, 2, 4, W>(w, out, a, b, n, k, j0);
         j0 += 4;
@@ -629,8 +623,7 @@ fn transpose_a_columns<const PV: usize, const P: usize, const J: usize, W: RowLa
         p0 += P;
     }
     // The remaining rows in one block, not one by one: each block's sums are independent
-    // chains, and a lone chain waits on its own additions (logistic regression's two
-    // weights took twice as long one at a time).
+    // chains, and a lone chain waits on its own additions.
     let ab = (a, b);
     match k - p0 {
         0 => {}
@@ -748,8 +741,8 @@ pub(crate) fn column_sums<S: Simd>(s: S, out: &mut [f64], b: &[f64], n: usize) {
         j0 += 8;
     }
     // The rest in one block: a lone column's sum waits on its own additions, and the columns
-    // of one block overlap theirs (W6's six columns: one pass instead of a block of four and
-    // two single columns).
+    // of one block overlap theirs (six columns: one pass, not a block of four and two single
+    // columns).
     match m - j0 {
         0 => {}
         1 => column_sums_block::<1, S>(s, out, b, n, j0),

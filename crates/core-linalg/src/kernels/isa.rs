@@ -2,19 +2,22 @@
 //! bodies.
 //!
 //! This is the only module with `unsafe`: calling a `#[target_feature(enable = "avx2,fma")]`
-//! function is unsafe because it would fault on a CPU without AVX2 or FMA. [`Isa`] can only be
-//! obtained through [`Isa::detect`] or [`Isa::available`], which check the CPU first (a
-//! `BINCLASS_ISA` ceiling can only narrow what the check found), or by narrowing one of those
-//! (`Isa::for_finish`, `Isa::for_shape`: AVX-512 to AVX2, which an AVX-512 CPU passed too), so
-//! holding an `Isa` of kind `Avx2` (or `Avx512`) is the proof that the call is sound.
+//! (or `"avx2,fma,avx512f"`) function is unsafe because it would fault on a CPU without those
+//! instructions, and so is every intrinsic. [`Isa`] can only be obtained through
+//! [`Isa::detect`] (or, in tests, `Isa::available`, which lists the kinds up to it), which
+//! checks the CPU first (a `BINCLASS_ISA` ceiling can only narrow what the check found), or by
+//! narrowing one of those (`Isa::for_finish`, `Isa::for_shape`: AVX-512 to AVX2, which an
+//! AVX-512 CPU passed too), so holding an `Isa` of kind `Avx2` (or `Avx512`) is the proof that
+//! the call is sound.
 //!
 //! Every build compiles the same `#[inline(always)]` code from [`super::blocked`] and
 //! [`super::vmath`]; only the vector width differs, never the operations or their order, so
 //! the results are bit-identical. The AVX-512 build runs the products eight rows at a time
 //! (each lane its own output entry, or in the weight gradient two entries' four-lane sums side
-//! by side) and everything else on four lanes, as the AVX2 build does. A fused multiply-add is one correctly rounded operation, so
-//! the baseline build's `f64::mul_add` gives the same bits as `vfmadd` (Rust never fuses a
-//! multiply and an add on its own: only the explicit `mul_add` calls are fused).
+//! by side) and everything else on four lanes, as the AVX2 build does. A fused multiply-add is
+//! one correctly rounded operation, so the baseline build's `f64::mul_add` gives the same bits
+//! as `vfmadd` (Rust never fuses a multiply and an add on its own: only the explicit `mul_add`
+//! calls are fused).
 #![allow(unsafe_code)]
 
 use super::blocked::{self, ByColumn, ByRow, Finish, Product};
@@ -64,8 +67,8 @@ impl Isa {
 
     /// The instruction set for a product finished by `finish`: this one, except that a
     /// sigmoid or tanh finish runs on the AVX2 build of an AVX-512 CPU. Those functions are
-    /// written for four lanes, and compiled with AVX-512 enabled they came out slower: a 6-layer
-    /// sigmoid net took 408 µs per epoch instead of 269, a tanh net 519 instead of 323.
+    /// written for four lanes, and their AVX2 build is the faster one (the measurements are in
+    /// `bench/results/kernel-notes.md`).
     #[inline]
     fn for_finish(self, finish: &Finish<'_>) -> Self {
         #[cfg(target_arch = "x86_64")]
@@ -83,12 +86,11 @@ impl Isa {
     }
 
     /// The instruction set for a product with `inner` terms in each of `m` sums per row: this
-    /// one, except that logistic regression's products (two inputs, one output: two
-    /// multiply-adds per row) run on the AVX2 build of an AVX-512 CPU. Each is faster alone on
-    /// AVX-512, yet a whole logistic-regression epoch, mostly the four-lane loss, was 8 %
-    /// slower with them there (480 points: 1.86 against 1.71 µs, 9 interleaved rounds; the
-    /// same as with every kernel capped to AVX2). Nets with three-wide layers were 3 % slower
-    /// with their products up to nine multiply-adds a row moved to AVX2, so the line is here.
+    /// one, except that products of at most two multiply-adds per row (logistic regression's
+    /// two inputs and one output) run on the AVX2 build of an AVX-512 CPU. Each is faster
+    /// alone on AVX-512, yet a logistic-regression epoch, mostly the four-lane loss, is faster
+    /// with them on AVX2; moving wider products as well slowed nets with three-wide layers
+    /// (measured in `bench/results/kernel-notes.md`).
     #[inline]
     pub(crate) fn for_shape(self, inner: usize, m: usize) -> Self {
         #[cfg(target_arch = "x86_64")]
@@ -203,9 +205,11 @@ impl Kind {
 
 /// The AVX2 + FMA back end of [`Simd`]: one 256-bit instruction per operation.
 ///
-/// The private field means only this module can make one, and it does so only in a `Kind::Avx2`
-/// arm of [`dispatch!`], after [`Isa::detect`] saw AVX2 and FMA: holding an `Avx2` proves the
-/// CPU runs AVX2 and FMA instructions. That is the safety argument for every `unsafe` block below.
+/// The private field means only this module can make one, and it does so only in the
+/// `Kind::Avx2` and `Kind::Avx512` arms of [`dispatch!`] and in [`Avx512::four`], that is, only
+/// once the CPU was checked for AVX2 and FMA (an AVX-512 CPU passed those checks too): holding
+/// an `Avx2` proves the CPU runs AVX2 and FMA instructions. That is the safety argument for
+/// every `unsafe` block below.
 #[cfg(target_arch = "x86_64")]
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Avx2(());
@@ -379,8 +383,8 @@ impl RowLanes for Avx512 {
 /// `$simd` (a four-lane [`Simd`] or a [`RowLanes`] of any width), compiled for the chosen `isa`.
 macro_rules! dispatch {
     // On an AVX-512 CPU, four-lane bodies run their AVX2 build: compiled with AVX-512 enabled,
-    // the loss kernels came out twice as slow (logistic regression: 2.7 instead of 1.4 µs per
-    // epoch). Only the products, whose rows fill eight lanes, get an AVX-512 build.
+    // the loss kernels came out slower (see bench/results/kernel-notes.md). Only the products,
+    // whose rows fill eight lanes, get an AVX-512 build.
     (@avx512 Simd, ($($arg:ident: $ty:ty),*) [$($ret:tt)*]) => { avx2($($arg),*) };
     (@avx512 RowLanes, ($($arg:ident: $ty:ty),*) [$($ret:tt)*]) => {{
         #[target_feature(enable = "avx2,fma,avx512f")]
@@ -409,14 +413,15 @@ macro_rules! dispatch {
             match isa.0 {
                 Kind::Baseline => body(Portable, $($arg),*),
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: an `Isa` of `Kind::Avx2` only comes from `Isa::detect` and
-                // `Isa::available` after `is_x86_feature_detected!` returned true for "avx2" and
-                // "fma" (a ceiling never widens), or from narrowing an `Avx512` one, whose CPU
-                // passed those checks too; so this CPU runs AVX2 and FMA code.
+                // SAFETY: an `Isa` of `Kind::Avx2` only comes from `Isa::detect` (or
+                // `Isa::available`, which lists the kinds up to its choice) after
+                // `is_x86_feature_detected!` returned true for "avx2" and "fma" (a ceiling never
+                // widens), or from narrowing an `Avx512` one, whose CPU passed those checks too;
+                // so this CPU runs AVX2 and FMA code.
                 Kind::Avx2 => unsafe { avx2($($arg),*) },
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: an `Isa` of `Kind::Avx512` only comes from `Isa::detect` and
-                // `Isa::available` after `is_x86_feature_detected!` returned true for "avx2",
+                // SAFETY: an `Isa` of `Kind::Avx512` only comes from `Isa::detect` (or
+                // `Isa::available`) after `is_x86_feature_detected!` returned true for "avx2",
                 // "fma" and "avx512f", so this CPU runs AVX2, FMA and AVX-512F code.
                 Kind::Avx512 => unsafe {
                     dispatch!(@avx512 $bound, ($($arg: $ty),*) [$(-> $ret)?])

@@ -365,7 +365,25 @@ fn an_instruction_set_ceiling_changes_no_number_and_a_bad_name_exits_2() {
     };
     let widest = train(None, "widest.json");
     assert_eq!(widest.status.code(), Some(0), "{}", stderr(&widest));
-    for name in ["baseline", "avx2", "avx512"] {
+    // A cap above the widest set this CPU has runs the same kernels as no cap: that comparison
+    // would pass without testing anything, so it is reported as skipped. (The cap equal to the
+    // widest set runs: it checks that naming it is accepted and changes nothing.)
+    let names = ["baseline", "avx2", "avx512"];
+    let widest_name = names
+        .into_iter()
+        .find(|name| stdout(&widest).contains(&format!("on the {name} kernels")))
+        .unwrap_or_else(|| panic!("the kernels' name is printed: {}", stdout(&widest)));
+    let widest_rank = names.iter().position(|n| *n == widest_name).unwrap();
+    for (rank, name) in names.into_iter().enumerate() {
+        if rank > widest_rank {
+            let line = format!(
+                "SKIPPED: an_instruction_set_ceiling_changes_no_number_and_a_bad_name_exits_2: \
+                 the {name} cap is not compared: this CPU's widest kernels are {widest_name}, \
+                 so it would run the same code as no cap\n"
+            );
+            std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes()).unwrap();
+            continue;
+        }
         let model = format!("{name}.json");
         let capped = train(Some(name), &model);
         assert_eq!(capped.status.code(), Some(0), "{name}: {}", stderr(&capped));

@@ -5,15 +5,16 @@ use std::str::FromStr;
 
 /// An element-wise activation function for hidden layers.
 ///
-/// The derivative is expressed through the activation's *output* `a = f(z)`, so backpropagation
-/// needs only the stored activations, not the pre-activations:
+/// The derivatives are expressed through the activation's *output* `a = f(z)`, so
+/// backpropagation needs only the stored activations, not the pre-activations. The second
+/// derivative is what Hessian-vector products need (`models`' curvature):
 ///
-/// | activation | `f(z)` | `f'(z)` in terms of `a = f(z)` |
-/// |---|---|---|
-/// | `Identity` | `z` | `1` |
-/// | `Relu` | `max(z, 0)` | `1` if `a > 0`, else `0` (the subgradient at 0 is taken as 0) |
-/// | `Sigmoid` | `1 / (1 + e^(−z))` | `a (1 − a)` (at most 1/4: the root of vanishing gradients) |
-/// | `Tanh` | `tanh z` | `1 − a²` |
+/// | activation | `f(z)` | `f'(z)` in terms of `a = f(z)` | `f''(z)` in terms of `a` |
+/// |---|---|---|---|
+/// | `Identity` | `z` | `1` | `0` |
+/// | `Relu` | `max(z, 0)` | `1` if `a > 0`, else `0` (the subgradient at 0 is taken as 0) | `0` (away from the kink at 0, where none exists) |
+/// | `Sigmoid` | `1 / (1 + e^(−z))` | `a (1 − a)` (at most 1/4: the root of vanishing gradients) | `a (1 − a)(1 − 2a)` |
+/// | `Tanh` | `tanh z` | `1 − a²` | `−2a (1 − a²)` |
 ///
 /// # Example
 /// ```
@@ -82,6 +83,20 @@ impl Activation {
             Activation::Tanh => 1.0 - a * a,
         }
     }
+
+    /// The second derivative `f''(z)`, computed from the output `a = f(z)` (see the table
+    /// above): the derivative of [`Activation::derivative_from_output`] along `z`. ReLU's is 0
+    /// everywhere it exists.
+    #[inline]
+    pub fn second_derivative_from_output(self, a: f64) -> f64 {
+        match self {
+            Activation::Identity | Activation::Relu => 0.0,
+            // d/dz [a (1 − a)] = a'(1 − 2a) with a' = a (1 − a).
+            Activation::Sigmoid => a * (1.0 - a) * (1.0 - 2.0 * a),
+            // d/dz [1 − a²] = −2a·a' with a' = 1 − a².
+            Activation::Tanh => -2.0 * a * (1.0 - a * a),
+        }
+    }
 }
 
 impl fmt::Display for Activation {
@@ -122,6 +137,20 @@ mod tests {
             for &z in &[-3.0, -0.7, 0.2, 1.5, 4.0] {
                 let numeric = (act.apply(z + h) - act.apply(z - h)) / (2.0 * h);
                 let analytic = act.derivative_from_output(act.apply(z));
+                assert!((numeric - analytic).abs() < 1e-8, "{act} at {z}");
+            }
+        }
+    }
+
+    #[test]
+    fn second_derivative_from_output_matches_central_difference() {
+        let h = 1e-5;
+        for act in Activation::ALL {
+            // ReLU's points stay clear of its kink at 0.
+            for &z in &[-3.0, -0.7, 0.2, 1.5, 4.0] {
+                let derivative = |z: f64| act.derivative_from_output(act.apply(z));
+                let numeric = (derivative(z + h) - derivative(z - h)) / (2.0 * h);
+                let analytic = act.second_derivative_from_output(act.apply(z));
                 assert!((numeric - analytic).abs() < 1e-8, "{act} at {z}");
             }
         }

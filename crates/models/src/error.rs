@@ -114,6 +114,26 @@ pub enum ModelError {
         /// Shape found.
         found: (usize, usize),
     },
+    /// A flat parameter vector has the wrong length.
+    #[error(
+        "the {name} vector has {found} entries but the model has {expected} parameters: pass \
+         one entry per weight and bias"
+    )]
+    ParameterCountMismatch {
+        /// Which vector: `"direction"` or `"output"`.
+        name: &'static str,
+        /// The model's number of parameters.
+        expected: usize,
+        /// The vector's length.
+        found: usize,
+    },
+    /// The curvature of the loss surface could not be measured, because a quantity it needs
+    /// overflowed on this model and data.
+    #[error("the curvature cannot be measured: {reason}")]
+    CurvatureNotMeasurable {
+        /// What overflowed, and where.
+        reason: String,
+    },
 }
 
 impl ModelError {

@@ -41,6 +41,7 @@
 #[doc(hidden)]
 pub mod bench_hook;
 mod classifier;
+mod curvature;
 mod error;
 mod fitted;
 mod gradcheck;
@@ -57,6 +58,11 @@ struct ReadmeDoctests;
 
 pub use classifier::Classifier;
 pub use core_linalg::Activation;
+#[doc(hidden)]
+pub use curvature::HessianFault;
+pub use curvature::{
+    Curvature, Hessian, LanczosConfig, LanczosStop, curvature, extreme_eigenvalues,
+};
 pub use error::ModelError;
 pub use gradcheck::{
     DEFAULT_STEP, Differentiable, GradientCheck, KINKED_STEP, TensorCheck, check_gradients,

@@ -443,6 +443,16 @@ pub struct ModelView<'a> {
 }
 
 impl<'a> ModelView<'a> {
+    /// A view of a bare network, with the default threshold and no training settings.
+    #[cfg(test)]
+    pub(crate) fn of_network(network: &'a Network) -> Self {
+        ModelView {
+            network,
+            threshold: 0.5,
+            trained_with: None,
+        }
+    }
+
     /// The layer sizes, input first, e.g. `[2, 20, 20, 1]`.
     pub fn layer_sizes(&self) -> Vec<usize> {
         self.network.layer_sizes()

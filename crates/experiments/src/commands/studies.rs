@@ -51,7 +51,7 @@ pub struct StudyArgs {
 
     /// Run only every N-th run starting at K (0-based), e.g. --shard 0/4, to spread a study
     /// over machines.
-    #[arg(long, value_parser = parse_shard)]
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, allow_hyphen_values = true)]
     shard: Option<(usize, usize)>,
 }
 
@@ -70,18 +70,45 @@ fn install_interrupt_handler() {
     });
 }
 
+/// Parses `--shard K/N`: shard K (counted from 0) of N. Outside a Slurm array task,
+/// `${SLURM_ARRAY_TASK_ID}` expands to nothing, so an empty K gets its own hint.
 pub(crate) fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let (k, n) = s
-        .split_once('/')
-        .ok_or_else(|| format!("{s:?} is not K/N, e.g. 0/4"))?;
-    let k: usize = k
-        .parse()
-        .map_err(|_| format!("shard index {k:?} is not a whole number"))?;
-    let n: usize = n
-        .parse()
-        .map_err(|_| format!("shard count {n:?} is not a whole number"))?;
-    if n == 0 || k >= n {
-        return Err(format!("shard {k}/{n}: need 0 ≤ K < N"));
+    let (k, n) = s.split_once('/').ok_or_else(|| {
+        format!("{s:?} is not K/N: give the shard K (from 0) and the shard count N, e.g. 0/4")
+    })?;
+    let number = |text: &str, what: &str| -> Result<usize, String> {
+        if text.is_empty() {
+            let hint = if what == "index K" {
+                " (in a job script, is SLURM_ARRAY_TASK_ID set? it is only inside a job array)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "{s:?} has no shard {what}{hint}: write K/N, e.g. 0/4"
+            ));
+        }
+        text.parse().map_err(|e: std::num::ParseIntError| {
+            if matches!(e.kind(), std::num::IntErrorKind::PosOverflow) {
+                format!(
+                    "the shard {what} {text} is too large: at most {}",
+                    usize::MAX
+                )
+            } else {
+                format!("the shard {what} {text:?} is not a whole number ≥ 0: write K/N, e.g. 0/4")
+            }
+        })
+    };
+    let (k, n) = (number(k, "index K")?, number(n, "count N")?);
+    if n == 0 {
+        return Err(format!(
+            "shard {k}/0: the shard count N must be at least 1 (N = 1 runs the whole study)"
+        ));
+    }
+    if k >= n {
+        return Err(format!(
+            "shard {k}/{n}: K counts from 0, so it must be below N; the shards of {n} are 0/{n} to {}/{n}",
+            n - 1
+        ));
     }
     Ok((k, n))
 }

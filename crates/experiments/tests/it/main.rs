@@ -8,3 +8,4 @@ mod properties;
 mod protection;
 mod reports;
 mod running;
+mod sharding;

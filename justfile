@@ -48,6 +48,10 @@ test:
 lint:
     cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings
 
+# The docs' Slurm job array on a one-node Slurm started here, checked against one machine (root).
+slurm *ARGS:
+    cargo build --release -p experiments && bash scripts/slurm-local.sh {{ARGS}}
+
 # Criterion benchmarks: each kernel alone, one epoch and a 1,000-epoch fit per workload.
 bench:
     cargo bench -p core-linalg -p models

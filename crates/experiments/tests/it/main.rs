@@ -9,3 +9,4 @@ mod protection;
 mod reports;
 mod running;
 mod sharding;
+mod slurm;

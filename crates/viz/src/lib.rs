@@ -64,6 +64,7 @@ mod output;
 mod probability;
 mod scale;
 mod style;
+mod svg;
 
 pub use boundary::{
     BoundaryGridSpec, BoundaryPanel, BoundarySpec, LabelledPoints, boundary_grid, decision_boundary,

@@ -1,11 +1,12 @@
-//! From a drawing to a file: the format chosen by extension, the size check, PNG encoding and
-//! the atomic write (`core_linalg::file::write_atomic`).
+//! From a drawing to a file: the format chosen by extension, the size check, PNG encoding, the
+//! SVG slots filled (`svg.rs`) and the atomic write (`core_linalg::file::write_atomic`).
 
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::svg::SlotArea as SvgSlotArea;
 use crate::{VizError, font};
 
 /// What a plotting function did.
@@ -138,7 +139,9 @@ impl Target {
                     let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
                     render(&root, figure, Look::SVG).map_err(draw_error)?;
                 }
-                svg.into_bytes()
+                crate::svg::fill_slots(&svg, |index, area| figure.svg_slot(index, area))
+                    .map_err(draw_error)?
+                    .into_bytes()
             }
         };
         core_linalg::file::write_atomic(&self.path, &bytes).map_err(|source| VizError::Write {
@@ -156,9 +159,26 @@ pub(crate) trait Figure {
         root: &DrawingArea<DB, Shift>,
         look: Look,
     ) -> Result<(), DrawFailure>;
+
+    /// The markup of the `index`-th slot that [`Figure::draw`] reserved on an SVG canvas
+    /// (see `svg.rs`), which lies at `area`. Figures that reserve none keep this default.
+    fn svg_slot(&self, index: usize, _area: SvgSlotArea) -> Result<String, DrawFailure> {
+        Err(DrawFailure(format!(
+            "internal: SVG slot {index} reserved by a figure that fills none"
+        )))
+    }
 }
 
-/// Corrections to text placement that depend on the backend.
+/// What a figure is drawn on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Canvas {
+    /// Pixels, encoded as PNG.
+    Bitmap,
+    /// SVG markup, where a figure may reserve slots for markup plotters cannot write.
+    Svg,
+}
+
+/// What differs between the backends: the canvas, and a correction to text placement.
 ///
 /// plotters 0.3.7 rasterises `ab_glyph` text with its baseline half a font size below the top
 /// of the box it reports, so in a PNG text anchored at its vertical centre sits about a fifth
@@ -166,11 +186,18 @@ pub(crate) trait Figure {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Look {
     centre_drop: f64,
+    pub(crate) canvas: Canvas,
 }
 
 impl Look {
-    const BITMAP: Look = Look { centre_drop: 0.2 };
-    const SVG: Look = Look { centre_drop: 0.0 };
+    const BITMAP: Look = Look {
+        centre_drop: 0.2,
+        canvas: Canvas::Bitmap,
+    };
+    const SVG: Look = Look {
+        centre_drop: 0.0,
+        canvas: Canvas::Svg,
+    };
 
     /// Pixels to move text of `size` down so its centre meets the anchor.
     pub(crate) fn drop(self, size: f64) -> i32 {

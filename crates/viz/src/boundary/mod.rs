@@ -13,6 +13,7 @@ use crate::chart::{self, ColorBar, LegendEntry, Swatch};
 use crate::output::{DrawFailure, Figure, Look, Target};
 use crate::probability::{IntoProbabilities, ProbabilityFn};
 use crate::style::{self, CLASS_COLORS, PANEL_TITLE_SIZE, TITLE_SIZE};
+use crate::svg::SlotArea as SvgSlotArea;
 use crate::{PlotOutcome, VizError};
 
 /// Samples with known classes: one sample per row of `features` (exactly two columns), one
@@ -343,6 +344,20 @@ struct BoundaryFigure {
 }
 
 impl Figure for BoundaryFigure {
+    /// Slot `index` is the inside of the `index`-th panel that has points.
+    fn svg_slot(&self, index: usize, area: SvgSlotArea) -> Result<String, DrawFailure> {
+        let panel = self
+            .panels
+            .iter()
+            .filter_map(|panel| match panel {
+                PanelContent::Drawn(drawn) => Some(drawn),
+                PanelContent::Empty { .. } => None,
+            })
+            .nth(index)
+            .ok_or_else(|| DrawFailure(format!("internal: no panel for SVG slot {index}")))?;
+        panel.svg_layer(area)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,

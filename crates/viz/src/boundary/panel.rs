@@ -10,10 +10,11 @@ use crate::VizError;
 use crate::axis::Axis;
 use crate::chart;
 use crate::grid::{Grid, Segment, contour_segments};
-use crate::output::{DrawFailure, Look, Target};
+use crate::output::{Canvas, DrawFailure, Look, Target};
 use crate::probability::{ProbabilityFn, evaluate};
 use crate::scale::Scale;
 use crate::style::{self, CLASS_COLORS};
+use crate::svg::{self, SlotArea, hex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Split {
@@ -194,6 +195,8 @@ pub(crate) fn prepare_panel(
     })))
 }
 
+/// Draws `panel` in `area`. On an SVG canvas only its frame is drawn here, and the inside is
+/// left to a slot that [`DrawnPanel::svg_layer`] fills.
 pub(crate) fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &PanelContent,
@@ -210,6 +213,13 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
     let body = chart::titled(area, &panel.title, title_size)?;
     let labels = (panel.axis_labels.0.as_str(), panel.axis_labels.1.as_str());
     let mut chart = chart::chart(&body, &panel.x, &panel.y, labels, false, look)?;
+    if look.canvas == Canvas::Svg {
+        return svg::reserve_slot(
+            &mut chart,
+            (panel.x.lo, panel.x.hi),
+            (panel.y.lo, panel.y.hi),
+        );
+    }
     chart::draw_cells(&mut chart, &panel.x_edges, &panel.y_edges, &panel.colors)?;
     chart.draw_series(
         panel
@@ -234,6 +244,66 @@ pub(crate) fn draw_panel<DB: DrawingBackend>(
             .map(|m| Circle::new(m.at, 8, BLACK.stroke_width(2))),
     )?;
     Ok(())
+}
+
+impl DrawnPanel {
+    /// The inside of the panel as SVG markup for the slot at `area`, drawn as [`draw_panel`]
+    /// draws it on a bitmap: the heat map as an embedded PNG of one pixel per grid cell, then
+    /// the contour, the training points (circles with a white rim), the test points
+    /// (triangles) and the rings of the misclassified, as vectors.
+    pub(crate) fn svg_layer(&self, area: SlotArea) -> Result<String, DrawFailure> {
+        let (nx, ny) = (self.x_edges.len() - 1, self.y_edges.len() - 1);
+        // Grid rows run bottom to top, image rows top to bottom.
+        let rgb: Vec<u8> = (0..ny)
+            .rev()
+            .flat_map(|j| &self.colors[j * nx..(j + 1) * nx])
+            .flat_map(|c| [c.0, c.1, c.2])
+            .collect();
+        let mut out = svg::png_image(area, (nx as u32, ny as u32), &rgb)?;
+        let ranges = ((self.x.lo, self.x.hi), (self.y.lo, self.y.hi));
+        let at = |point: (f64, f64)| {
+            let (x, y) = area.place(point, ranges.0, ranges.1);
+            (svg::number(x), svg::number(y))
+        };
+        if !self.contour.is_empty() {
+            out.push_str("<path d=\"");
+            for [a, b] in &self.contour {
+                let ((ax, ay), (bx, by)) = (at(*a), at(*b));
+                out.push_str(&format!("M{ax} {ay}L{bx} {by}"));
+            }
+            out.push_str(
+                "\" fill=\"none\" stroke=\"#000000\" stroke-width=\"2\" \
+                 stroke-linecap=\"round\"/>\n",
+            );
+        }
+        let of = |split: Split| self.markers.iter().filter(move |m| m.split == split);
+        out.push_str("<g stroke=\"#FFFFFF\" stroke-width=\"1\">\n");
+        for m in of(Split::Train) {
+            let (x, y) = at(m.at);
+            let fill = hex(CLASS_COLORS[m.class]);
+            out.push_str(&format!(
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\" fill=\"{fill}\"/>\n"
+            ));
+        }
+        out.push_str("</g>\n");
+        // plotters' triangle marker of size 7: corners at -90°, -210° and -330° around the
+        // point, 7 pixels out.
+        for m in of(Split::Test) {
+            let (x, y) = area.place(m.at, ranges.0, ranges.1);
+            let (x, top) = (svg::number(x), svg::number(y - 7.0));
+            let fill = hex(CLASS_COLORS[m.class]);
+            out.push_str(&format!(
+                "<path d=\"M{x} {top}l-6.06 10.5h12.12z\" fill=\"{fill}\"/>\n"
+            ));
+        }
+        out.push_str("<g fill=\"none\" stroke=\"#000000\" stroke-width=\"2\">\n");
+        for m in self.markers.iter().filter(|m| m.misclassified) {
+            let (x, y) = at(m.at);
+            out.push_str(&format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"8\"/>\n"));
+        }
+        out.push_str("</g>\n");
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

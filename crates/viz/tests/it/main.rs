@@ -4,3 +4,4 @@ mod common;
 mod degenerate;
 mod errors;
 mod formats;
+mod svg_panels;

@@ -4,12 +4,13 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
 
 use crate::axis::{Axis, all_decades, log_label, log_ticks};
 use crate::chart::{self, ColorBar, LegendEntry, Swatch};
 use crate::output::{DrawFailure, Figure, Look, Target};
 use crate::scale::{LogColorScale, Scale};
-use crate::style::{self, NO_DATA, TITLE_SIZE};
+use crate::style::{self, LEGEND_SIZE, NO_DATA, TITLE_SIZE};
 use crate::{PlotOutcome, VizError};
 
 /// What [`gradient_heatmap`] draws.
@@ -19,9 +20,14 @@ pub struct GradientHeatmapSpec {
     pub title: String,
     /// The epoch of each sample, finite and strictly increasing.
     pub epochs: Vec<f64>,
-    /// `norms[l][k]`: the gradient norm of layer `l + 1` (layer 1 is next to the input) at
-    /// `epochs[k]`. NaN means "not measured" and is drawn grey.
+    /// `norms[l][k]`: the gradient norm of weight layer `l` at `epochs[k]`, numbered from 0
+    /// as everywhere in this project (layer 0 takes the input, the last one feeds the output).
+    /// NaN means "not measured" and is drawn grey.
     pub norms: Vec<Vec<f64>>,
+    /// The norms at the bottom and top of the colour scale, when it is shared with other heat
+    /// maps (see [`GradientHeatmapSpec::with_shared_color_range`]); `None` spans this map's own
+    /// norms.
+    pub shared_color_range: Option<(f64, f64)>,
     /// Width and height in pixels (default 900 × 480; at least 400 × 240).
     pub size: (u32, u32),
 }
@@ -37,12 +43,13 @@ impl GradientHeatmapSpec {
             title: title.into(),
             epochs,
             norms,
+            shared_color_range: None,
             size: (900, 480),
         }
     }
 
     /// A heat map from samples laid out as a training report keeps them: `samples[k][l]` is the
-    /// norm of layer `l + 1` at `epochs[k]`. A sample with fewer layers than the longest one is
+    /// norm of layer `l` at `epochs[k]`. A sample with fewer layers than the longest one is
     /// padded with NaN (drawn grey).
     pub fn from_samples(
         title: impl Into<String>,
@@ -61,6 +68,15 @@ impl GradientHeatmapSpec {
         GradientHeatmapSpec::new(title, epochs, norms)
     }
 
+    /// Fixes the colour scale to run from `lowest` to `highest` (finite, `0 < lowest ≤
+    /// highest`) instead of this map's own smallest and largest norm, so that heat maps drawn
+    /// with the same range can be compared by their colours; the colour bar says the scale is
+    /// shared. Norms outside the range get the colour of its nearer end.
+    pub fn with_shared_color_range(mut self, lowest: f64, highest: f64) -> GradientHeatmapSpec {
+        self.shared_color_range = Some((lowest, highest));
+        self
+    }
+
     /// Sets the size in pixels.
     pub fn with_size(mut self, width: u32, height: u32) -> GradientHeatmapSpec {
         self.size = (width, height);
@@ -72,14 +88,19 @@ impl GradientHeatmapSpec {
 /// scale (viridis: dark for small, yellow for large) with a colour bar, so gradients that
 /// vanish by orders of magnitude towards the input of a deep sigmoid net stand out.
 ///
-/// The colour scale spans the smallest to the largest finite positive norm. The trap: zero has
-/// no logarithm, so a norm of exactly 0 (a gradient that vanished completely) gets the colour
-/// of the smallest norm; NaN cells are grey and counted as dropped.
+/// Layers are numbered from 0 (layer 0 takes the input), as in the gradient files, saved models
+/// and `gradcheck`; the y axis says so.
+///
+/// The colour scale spans the smallest to the largest finite positive norm, or the shared range
+/// when one is set. The trap: zero has no logarithm, so a norm of exactly 0 (a gradient that
+/// vanished completely) gets the colour of the smallest norm; NaN cells are grey and counted as
+/// dropped.
 ///
 /// # Errors
 /// [`VizError::UnsupportedFormat`], [`VizError::InvalidSize`]; [`VizError::LengthMismatch`]
 /// when a layer does not have one norm per epoch; [`VizError::InvalidSetting`] when `epochs`
-/// is not finite and strictly increasing; [`VizError::Write`]. No finite positive norm gives
+/// is not finite and strictly increasing, or the shared colour range is not finite with
+/// `0 < lowest ≤ highest`; [`VizError::Write`]. No finite positive norm gives
 /// `Ok(PlotOutcome::Skipped)`.
 ///
 /// # Example
@@ -105,7 +126,7 @@ pub fn gradient_heatmap(
     if spec.epochs.is_empty() || spec.norms.is_empty() {
         return Ok(PlotOutcome::skipped("no gradient norms"));
     }
-    let Some(scale) = LogColorScale::from_values(spec.norms.iter().flatten().copied()) else {
+    let Some(scale) = color_scale(spec) else {
         return Ok(PlotOutcome::skipped(
             "no finite, positive gradient norm to place on a log colour scale",
         ));
@@ -129,6 +150,16 @@ fn check(target: &Target, spec: &GradientHeatmapSpec) -> Result<(), VizError> {
             });
         }
     }
+    if let Some((lowest, highest)) = spec.shared_color_range {
+        let valid = lowest.is_finite() && highest.is_finite() && 0.0 < lowest && lowest <= highest;
+        if !valid {
+            return Err(target.invalid(
+                "shared_color_range",
+                format!("{lowest}..{highest}"),
+                "finite norms with 0 < lowest <= highest",
+            ));
+        }
+    }
     let increasing = spec.epochs.windows(2).all(|w| w[0] < w[1]);
     if let Some(bad) = spec.epochs.iter().find(|e| !e.is_finite()) {
         return Err(target.invalid("epochs", bad, "finite, strictly increasing epochs"));
@@ -141,6 +172,16 @@ fn check(target: &Target, spec: &GradientHeatmapSpec) -> Result<(), VizError> {
         ));
     }
     Ok(())
+}
+
+/// The colour scale of `spec` (checked): its shared range, or the span of its own finite,
+/// positive norms; `None` when it has no finite, positive norm to draw.
+fn color_scale(spec: &GradientHeatmapSpec) -> Option<LogColorScale> {
+    let own = LogColorScale::from_values(spec.norms.iter().flatten().copied())?;
+    Some(match spec.shared_color_range {
+        Some((lowest, highest)) => LogColorScale::from_values([lowest, highest]).unwrap_or(own),
+        None => own,
+    })
 }
 
 /// The edges of the cells centred on `centres` (strictly increasing): half-way between
@@ -167,6 +208,7 @@ struct GradientFigure {
     y_edges: Vec<f64>,
     colors: Vec<RGBColor>,
     scale: LogColorScale,
+    shared_scale: bool,
     has_missing: bool,
     n_dropped: usize,
 }
@@ -178,7 +220,7 @@ fn prepare(spec: &GradientHeatmapSpec, scale: LogColorScale) -> GradientFigure {
     if spec.epochs.iter().all(|e| e.fract() == 0.0) {
         x = x.whole_numbers();
     }
-    let y = Axis::categorical((1..=n_layers).map(|l| l.to_string()).collect());
+    let y = Axis::categorical((0..n_layers).map(|l| l.to_string()).collect());
     let colors = spec
         .norms
         .iter()
@@ -194,6 +236,7 @@ fn prepare(spec: &GradientHeatmapSpec, scale: LogColorScale) -> GradientFigure {
         y_edges: (0..=n_layers).map(|l| l as f64 - 0.5).collect(),
         colors,
         scale,
+        shared_scale: spec.shared_color_range.is_some(),
         has_missing: n_dropped > 0,
         n_dropped,
     }
@@ -210,14 +253,25 @@ impl Figure for GradientFigure {
         let body = chart::titled(root, &self.title, TITLE_SIZE)?;
         let (width, height) = body.dim_in_pixel();
         let (plot, side) = body.split_horizontally(width - SIDE_WIDTH);
-        let labels = ("epoch", "layer (1 = next to the input)");
+        let labels = ("epoch", "weight layer (0 takes the input)");
         let mut chart = chart::chart(&plot, &self.x, &self.y, labels, false, look)?;
         chart::draw_cells(&mut chart, &self.x_edges, &self.y_edges, &self.colors)?;
         let LogColorScale { log_min, log_max } = self.scale;
         let (ticks, _) = log_ticks(log_min, log_max);
         let decades = all_decades(&ticks);
+        // A shared scale says so in a second heading line, and its bar starts a line lower.
+        let (heading, top) = if self.shared_scale {
+            side.draw(&Text::new(
+                "gradient norm",
+                (8, 12),
+                style::anchored(LEGEND_SIZE, HPos::Left, VPos::Top),
+            ))?;
+            ("shared scale", 32)
+        } else {
+            ("gradient norm", 12)
+        };
         let bar = ColorBar {
-            heading: "gradient norm",
+            heading,
             color_at: &|t| style::sequential_color(Some(t)),
             ticks: ticks
                 .iter()
@@ -225,7 +279,7 @@ impl Figure for GradientFigure {
                 .collect(),
         };
         let bottom = height as i32 - 60 - if self.has_missing { 30 } else { 0 };
-        chart::draw_color_bar(&side, &bar, 12, bottom, look)?;
+        chart::draw_color_bar(&side, &bar, top, bottom, look)?;
         if self.has_missing {
             let entry = [LegendEntry::new(Swatch::Block(NO_DATA), "no data")];
             chart::draw_legend(&side, None, &entry, bottom + 12, look)?;
@@ -258,6 +312,31 @@ mod tests {
         assert_eq!(figure.colors[0], figure.colors[1]);
         assert_eq!(figure.colors[3], NO_DATA);
         assert_eq!(figure.n_dropped, 1);
+    }
+
+    #[test]
+    fn a_shared_range_gives_equal_norms_equal_colours_across_maps() {
+        let small = GradientHeatmapSpec::new("a", vec![0.0], vec![vec![1e-4], vec![1e-3]]);
+        let large = GradientHeatmapSpec::new("b", vec![0.0], vec![vec![1e-3], vec![1.0]]);
+        let colors = |spec: &GradientHeatmapSpec| {
+            let figure = prepare(spec, color_scale(spec).unwrap());
+            (figure.colors, figure.shared_scale)
+        };
+        // Each on its own scale, 1e-3 is the top of one map and the bottom of the other.
+        assert_ne!(colors(&small).0[1], colors(&large).0[0]);
+        let small = small.with_shared_color_range(1e-5, 10.0);
+        let large = large.with_shared_color_range(1e-5, 10.0);
+        let (small_colors, shared) = colors(&small);
+        assert!(shared);
+        assert_eq!(small_colors[1], colors(&large).0[0]);
+        let scale = color_scale(&small).unwrap();
+        assert_eq!((scale.log_min, scale.log_max), (-5.0, 1.0));
+        // Outside the range: the nearer end's colour.
+        let beyond = GradientHeatmapSpec::new("c", vec![0.0], vec![vec![1e-9], vec![1e9]])
+            .with_shared_color_range(1e-5, 10.0);
+        let (beyond, _) = colors(&beyond);
+        assert_eq!(beyond[0], style::sequential_color(Some(0.0)));
+        assert_eq!(beyond[1], style::sequential_color(Some(1.0)));
     }
 
     #[test]

@@ -259,3 +259,21 @@ fn a_missing_folder_is_a_write_error_naming_the_path() {
     assert!(matches!(error, VizError::Write { .. }), "{error}");
     assert_reported(&scratch, &error, &path, "folder exists");
 }
+
+#[test]
+fn a_shared_colour_range_must_be_finite_and_positive() {
+    let scratch = Scratch::new("gradient-range");
+    let path = scratch.file("gradients.png");
+    for (lowest, highest) in [
+        (0.0, 1.0),
+        (1.0, 0.1),
+        (f64::NAN, 1.0),
+        (1e-3, f64::INFINITY),
+    ] {
+        let spec = GradientHeatmapSpec::new("t", vec![0.0], vec![vec![1.0]])
+            .with_shared_color_range(lowest, highest);
+        let error = viz::gradient_heatmap(&path, &spec).unwrap_err();
+        assert_reported(&scratch, &error, &path, "shared_color_range");
+        assert_reported(&scratch, &error, &path, "0 < lowest <= highest");
+    }
+}

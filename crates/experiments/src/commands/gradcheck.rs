@@ -88,6 +88,12 @@ pub fn gradcheck(args: &GradcheckArgs) -> Result<ExitCode, Error> {
         mlp.finite_difference_step(),
         args.tolerance
     );
+    // The one layer numbering of the project: the gradient files, saved models and the
+    // gradient heat maps count weight layers from 0 too.
+    println!(
+        "weight layers are numbered from 0: layer 0 takes the input, layer {} feeds the output",
+        args.layers.len().saturating_sub(2)
+    );
     println!(
         "{:<18} {:>10} {:>14}  verdict",
         "tensor", "parameters", "relative error"

@@ -1,6 +1,6 @@
-//! The loss curves of every run, and the gradient-norm heat maps.
+//! The loss curves of every run.
 
-use viz::{GradientHeatmapSpec, LossCurvesSpec, LossSeries};
+use viz::{LossCurvesSpec, LossSeries};
 
 use super::table::read_table;
 use super::{CHART_SIZE, Emitter, FigureFile, Study};
@@ -66,58 +66,5 @@ impl Study<'_> {
             0,
             |path| viz::loss_curves(path, &spec),
         );
-    }
-
-    /// A gradient-norm heat map per point, from its first seed that recorded them.
-    pub(super) fn gradients(&self, out: &mut Emitter<'_>) {
-        let stride = self.plan.record.gradient_norm_stride;
-        if stride == 0 {
-            return;
-        }
-        for point in 0..self.plan.points.len() {
-            let found = self.runs_at(point).find_map(|run| {
-                self.record(run)?;
-                let path = self.dir.join("gradients").join(format!("{}.csv", run.id()));
-                path.is_file().then_some((run, path))
-            });
-            let Some((run, path)) = found else {
-                continue;
-            };
-            let table = match read_table(&path) {
-                Ok(table) => table,
-                Err(e) => {
-                    out.warn(format!("gradient norms of run {} not drawn: {e}", run.id()));
-                    continue;
-                }
-            };
-            let epochs: Vec<f64> = table.rows.iter().map(|r| r[0]).collect();
-            let samples: Vec<Vec<f64>> = table.rows.iter().map(|r| r[1..].to_vec()).collect();
-            let label = &self.plan.points[point].label;
-            let spec = GradientHeatmapSpec::from_samples(
-                self.title(&format!(
-                    "gradient norms, {}, seed {}",
-                    label.replace(',', ", "),
-                    run.seed
-                )),
-                epochs,
-                &samples,
-            )
-            .with_size(CHART_SIZE.0, 480);
-            out.emit(
-                FigureFile {
-                    name: format!("gradients_p{point:02}"),
-                    title: format!("Gradient norms at {label}, seed {}", run.seed),
-                    caption: format!(
-                        "{label}, seed {}: the norm of each weight layer's gradient (layer 1 is \
-                         next to the input) every {stride} epochs, on a log colour scale \
-                         (dark: small). Each heat map has its own colour scale: compare the \
-                         numbers on the colour bars between figures.",
-                        run.seed
-                    ),
-                },
-                0,
-                |path| viz::gradient_heatmap(path, &spec),
-            );
-        }
     }
 }

@@ -9,6 +9,7 @@
 
 mod boundaries;
 mod curves;
+mod gradients;
 mod metrics;
 mod table;
 
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use viz::{PlotOutcome, VizError};
 
 use crate::output::RunRecord;
-use crate::plan::{Axis, AxisValue, Plan, RunPlan};
+use crate::plan::{Axis, AxisValue, Plan, Point, RunPlan};
 use crate::run::RunStatus;
 
 pub use table::{Table, read_table};
@@ -30,8 +31,8 @@ const PANEL_HEIGHT: u32 = 360;
 const GRID_SIDE: u32 = 210;
 const GRID_TITLE: u32 = 40;
 /// Grid points per side of a boundary-grid panel: about 2.5 pixels per cell at the panel
-/// size, fine enough to look smooth, coarse enough to keep an 8-panel SVG near 4 MB (every
-/// cell is an SVG rectangle).
+/// size, fine enough to look smooth in the PNG (in the SVG the heat map is an embedded image
+/// of one pixel per cell, which the viewer smooths).
 const GRID_RESOLUTION: usize = 100;
 /// Panels per row of a single-axis boundary grid.
 const MAX_COLUMNS: usize = 4;
@@ -191,6 +192,26 @@ impl<'a> Study<'a> {
     }
 }
 
+/// A point as part of a file name, so a per-point figure is named by its sweep point:
+/// `depth6-sigmoid` for `depth=6,activation=sigmoid`. Numbers keep their axis's name (`width3`,
+/// `lr0.001`, `noise0.2`), activations are their name, early stopping is `early-stopping-on`
+/// or `-off`; empty without a sweep. Distinct points give distinct parts, as their labels are.
+pub(crate) fn point_file_part(point: &Point) -> String {
+    let parts: Vec<String> = point
+        .values
+        .iter()
+        .map(|value| match value {
+            AxisValue::Width(_) | AxisValue::Depth(_) | AxisValue::Noise(_) => {
+                format!("{}{value}", value.axis().key())
+            }
+            AxisValue::LearningRate(_) => format!("lr{value}"),
+            AxisValue::Activation(_) => value.to_string(),
+            AxisValue::EarlyStopping(_) => format!("early-stopping-{}", value.spoken()),
+        })
+        .collect();
+    parts.join("-")
+}
+
 /// A point label short enough for a panel title: `learning_rate=0.001` becomes `lr=0.001`.
 fn compact(label: &str) -> String {
     label
@@ -205,4 +226,38 @@ fn axis_keys(axes: &[Axis], separator: &str) -> String {
         .map(|a| a.key())
         .collect::<Vec<_>>()
         .join(separator)
+}
+
+#[cfg(test)]
+mod tests {
+    use core_linalg::Activation;
+
+    use super::*;
+
+    #[test]
+    fn file_names_say_the_sweep_point() {
+        let part = |values: Vec<AxisValue>| point_file_part(&Point::new(values));
+        assert_eq!(
+            part(vec![
+                AxisValue::Depth(6),
+                AxisValue::Activation(Activation::Sigmoid)
+            ]),
+            "depth6-sigmoid"
+        );
+        assert_eq!(
+            part(vec![AxisValue::Width(3), AxisValue::LearningRate(0.001)]),
+            "width3-lr0.001"
+        );
+        assert_eq!(part(vec![AxisValue::Noise(0.2)]), "noise0.2");
+        assert_eq!(
+            part(vec![AxisValue::EarlyStopping(true)]),
+            "early-stopping-on"
+        );
+        assert_eq!(part(vec![]), "");
+        // 0 and -0 are two points, and two files.
+        assert_ne!(
+            part(vec![AxisValue::Noise(0.0)]),
+            part(vec![AxisValue::Noise(-0.0)])
+        );
+    }
 }

@@ -223,7 +223,14 @@ fn gradcheck_passes_and_fails_by_tolerance() {
             ],
         );
         assert_eq!(ok.status.code(), Some(0), "{activation}: {}", stdout(&ok));
+        // One layer numbering, stated once: from 0, as the tensor names count.
         assert!(stdout(&ok).contains("layer 0 weights"));
+        assert!(stdout(&ok).contains("layer 2 weights"));
+        assert!(
+            stdout(&ok).contains("numbered from 0: layer 0 takes the input, layer 2 feeds"),
+            "{}",
+            stdout(&ok)
+        );
     }
     let strict = run(
         &dir,

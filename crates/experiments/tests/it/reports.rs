@@ -83,8 +83,8 @@ fn a_study_ends_with_figures_models_and_a_report() {
             "f1_vs_width",
             "loss_vs_width",
             "loss_curves",
-            "gradients_p00",
-            "gradients_p01",
+            "gradients-width3",
+            "gradients-width5",
         ],
     );
     for id in ["p00-s1", "p00-s2", "p01-s1", "p01-s2"] {
@@ -265,7 +265,7 @@ fn a_merged_study_gets_models_figures_and_a_report() {
             "{id}"
         );
     }
-    assert_figures(&merged, &["boundaries", "f1_vs_width", "gradients_p01"]);
+    assert_figures(&merged, &["boundaries", "f1_vs_width", "gradients-width5"]);
     let html = assert_links_resolve(&merged.join("report.html"));
     assert!(html.contains("<td>width=5</td>"));
 }
@@ -326,4 +326,54 @@ fn summaries_count_the_seeds_that_ran() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("over 2 seed(s) per row"), "{html}");
     assert!(html.contains("4 = 2 point(s) × 2 seed(s)"), "{html}");
+}
+
+/// The gradient heat maps of one study share one colour scale, stated on the colour bar and
+/// in the caption, and number layers from 0 as `gradcheck` and the gradient files do.
+#[test]
+fn gradient_heat_maps_share_one_scale_and_count_layers_from_zero() {
+    let dir = temp_dir("report-gradients");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 100"),
+    );
+    let out = dir.join("out");
+    run_study(&dir, &file, &out);
+    let header = std::fs::read_to_string(out.join("gradients/p00-s1.csv")).unwrap();
+    assert!(
+        header.starts_with("epoch,layer0,layer1,layer2\n"),
+        "{header}"
+    );
+    for name in ["gradients-width3", "gradients-width5"] {
+        let svg = std::fs::read_to_string(out.join(format!("figures/{name}.svg"))).unwrap();
+        assert!(
+            svg.contains("shared scale"),
+            "{name}: the colour bar says so"
+        );
+        assert!(svg.contains("weight layer (0 takes the input)"), "{name}");
+    }
+    // Both captions state one range, and it holds every norm of both maps (seed 1's files).
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let phrase = "one colour scale shared by every gradient map of this study (";
+    let ranges: Vec<(f64, f64)> = html
+        .split(phrase)
+        .skip(1)
+        .map(|rest| {
+            let (range, _) = rest.split_once(')').unwrap();
+            let (lo, hi) = range.split_once(" to ").unwrap();
+            (lo.parse().unwrap(), hi.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(ranges.len(), 2, "{html}");
+    assert_eq!(ranges[0], ranges[1]);
+    let (lo, hi) = ranges[0];
+    for id in ["p00-s1", "p01-s1"] {
+        let text = std::fs::read_to_string(out.join(format!("gradients/{id}.csv"))).unwrap();
+        for norm in text.lines().skip(1).flat_map(|l| l.split(',').skip(1)) {
+            let norm: f64 = norm.parse().unwrap();
+            assert!(lo <= norm && norm <= hi, "{norm} outside {lo}..{hi}");
+        }
+    }
+    assert!(html.contains("layer 0 takes the input, layer 2 feeds the output"));
 }

@@ -1,10 +1,10 @@
-//! The HTML of `report.html` and `index.html`: one self-contained page, inline CSS, no
-//! scripts, every piece of text from a study file or record escaped.
+//! The HTML of `report.html` and `index.html`: one self-contained page, inline CSS, figures
+//! inside it, no scripts, every piece of text from a study file or record escaped.
 
 use std::fmt::Write as _;
 
+use super::embed::EmbeddedFigure;
 use super::verdict::{RULE, Verdict, verdict_class};
-use crate::figures::FigureFile;
 use crate::output::{self, PointSummary, RunRecord};
 use crate::plan::Plan;
 use crate::run::RunStatus;
@@ -56,7 +56,7 @@ p.verdict { font-size: 1.15rem; display: inline-block; padding: 0.25em 0.7em; bo
 .verdict.none { color: #555; } p.verdict.none { background: #eee; }
 td.pass { color: #1b5e20; } td.fail { color: #8e1b1b; }
 figure { margin: 1.6em 0; }
-figure img { display: block; max-width: 100%; height: auto; border: 1px solid #e2e2e2; }
+figure img, figure svg { display: block; max-width: 100%; height: auto; border: 1px solid #e2e2e2; }
 figcaption { font-size: 0.92rem; margin-top: 0.4em; }
 figcaption a { margin-left: 0.4em; }
 footer { margin-top: 3em; font-size: 0.9rem; color: #555; }
@@ -79,7 +79,7 @@ pub(super) fn study_html(
     records: &[RunRecord],
     points: &[PointSummary],
     verdict: &Verdict,
-    figures: &[FigureFile],
+    figures: &[EmbeddedFigure],
 ) -> String {
     let mut html = page_head(&format!("Study {} — report", plan.name));
     let _ = writeln!(html, "<h1>Study <code>{}</code></h1>", escape(&plan.name));
@@ -117,7 +117,7 @@ pub(super) fn study_html(
         count(|s| matches!(s, RunStatus::Pending | RunStatus::Interrupted)),
     );
     html.push_str("</dl>\n");
-    let line = verdict.line();
+    let line = super::headline(plan, verdict);
     let _ = writeln!(
         html,
         "<p class=\"{}\">{}</p> <a href=\"#verdict\">how this is decided</a>",
@@ -181,36 +181,65 @@ pub(super) fn study_html(
         );
     }
     for figure in figures {
-        let name = escape(&figure.name);
+        let name = escape(&figure.file.name);
         let _ = writeln!(
             html,
-            "<figure id=\"{name}\">\n<a href=\"figures/{name}.png\"><img \
-             src=\"figures/{name}.svg\" alt=\"{}\"></a>\n\
-             <figcaption>{} <a href=\"figures/{name}.png\">PNG</a> \
+            "<figure id=\"{name}\">\n{}\n<figcaption>{} Files in this study's folder: \
+             <a href=\"figures/{name}.png\">PNG</a> \
              <a href=\"figures/{name}.svg\">SVG</a></figcaption>\n</figure>",
-            escape(&figure.title),
-            escape(&figure.caption)
+            figure.markup,
+            escape(&figure.file.caption)
         );
     }
 
     html.push_str("<h2 id=\"verdict\">Verdict</h2>\n");
+    if plan.quick {
+        let _ = writeln!(
+            html,
+            "<p class=\"{}\">{}</p>\n<p>A quick run (<code>--quick</code>: every epoch count \
+             divided by 100) shows that the study runs end to end and draws its figures. Its \
+             numbers are not comparable with the original's, so no verdict is computed; run the \
+             study without <code>--quick</code> for one.</p>",
+            verdict_class(&line),
+            escape(&line)
+        );
+        html.push_str(FOOTER);
+        html.push_str(PAGE_END);
+        return html;
+    }
     let _ = writeln!(
         html,
-        "<p class=\"{}\">{}</p>\n<p class=\"note\">{}</p>\n<ul class=\"note\">",
+        "<p class=\"{}\">{}</p>",
         verdict_class(&line),
-        escape(&line),
+        escape(&line)
+    );
+    // Without original numbers there is no verdict to explain: say what is compared instead,
+    // and what the rule would need.
+    let rule_intro = if verdict.outcome.is_none() {
+        let _ = writeln!(
+            html,
+            "<p>Descriptive, not computed: the study file states the original finding in \
+             words only and gives no original F1, final loss or divergence at any point, so \
+             there is nothing to compare ours with. What this report compares is our own runs: \
+             test F1 and final training loss {}, over {} seed(s) each, in the summary table, and \
+             the figures. Whether they bear out the finding is read from those, not computed.</p>",
+            escape(&compared_points(plan)),
+            plan.seeds.len()
+        );
+        "With original numbers (<code>[[original]]</code> rows in the study file) the verdict \
+         would be computed by this rule:"
+            .to_owned()
+    } else {
         escape(RULE[0])
+    };
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">{rule_intro}</p>\n<ul class=\"note\">"
     );
     for step in &RULE[1..] {
         let _ = writeln!(html, "<li>{}</li>", escape(step));
     }
     html.push_str("</ul>\n");
-    if verdict.outcome.is_none() {
-        html.push_str(
-            "<p>Not assessed: the study file gives no original F1, loss or divergence to \
-             compare with; the question is answered by the table and the figures.</p>\n",
-        );
-    }
     if !verdict.checks.is_empty() {
         html.push_str(
             "<div class=\"table-wrap\"><table>\n<thead><tr><th>point</th><th>quantity</th>\
@@ -252,20 +281,36 @@ pub(super) fn study_html(
                 if t.matches() { "matches" } else { "differs" }
             );
         }
+        None if verdict.outcome.is_none() => {}
         None => html.push_str(
             "<p>Trend: not compared (fewer than two points have both an original value and ours).</p>\n",
         ),
     }
 
-    html.push_str(
-        "<footer>Files: <a href=\"results.csv\">results.csv</a> (one row per run) · \
-         <a href=\"summary.md\">summary.md</a> · <a href=\"summary.json\">summary.json</a> · \
-         <a href=\"study.toml\">study.toml</a> (the study file as run) · \
-         <a href=\"metadata.json\">metadata.json</a>. Per-run loss curves are in \
-         <code>curves/</code>, records and fitted models in <code>runs/</code>.</footer>\n",
-    );
+    html.push_str(FOOTER);
     html.push_str(PAGE_END);
     html
+}
+
+/// The links to the study's other files, which work within its folder.
+const FOOTER: &str = "<footer>Files in this study's folder: <a href=\"results.csv\">results.csv</a> \
+     (one row per run) · <a href=\"summary.md\">summary.md</a> · \
+     <a href=\"summary.json\">summary.json</a> · <a href=\"study.toml\">study.toml</a> (the \
+     study file as run) · <a href=\"metadata.json\">metadata.json</a>. Per-run loss curves are \
+     in <code>curves/</code>, records and fitted models in <code>runs/</code>.</footer>\n";
+
+/// Where a descriptive report compares our runs: `at each of the 6 points of the sweep over
+/// hidden layers, hidden activation`, or `of the one configuration` without a sweep.
+fn compared_points(plan: &Plan) -> String {
+    if plan.axes.is_empty() {
+        return "of the one configuration".to_owned();
+    }
+    let axes: Vec<&str> = plan.axes.iter().map(|a| a.words()).collect();
+    format!(
+        "at each of the {} points of the sweep over {}",
+        plan.points.len(),
+        axes.join(", ")
+    )
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! `report.html`: a study's question, finding, summary table, figures and a mechanical verdict
 //! in one self-contained page; and `index.html` over several studies.
 //!
-//! The page opens from disk with no network: inline CSS, no scripts, figures by relative path
-//! (`figures/*.svg`). Every piece of text that comes from a study file or a record is escaped.
-//! Like the figures, the report is built post hoc from the records and the plan, so a resumed
-//! or merged study gets the same report as one that ran in one go.
+//! The page needs no other file and no network: inline CSS, no scripts, and every figure
+//! inside it (`embed`), so it can be copied out of its folder or mailed; its links to the
+//! study's other files work within the folder. Every piece of text that comes from a study
+//! file or a record is escaped. Like the figures, the report is built post hoc from the records
+//! and the plan, so a resumed or merged study gets the same report as one that ran in one go.
+//! A quick run's report and index line say "smoke test" instead of a verdict.
 
+mod embed;
 mod html;
 mod verdict;
 
@@ -16,6 +19,7 @@ use crate::figures;
 use crate::output::{self, RunRecord, write_atomic};
 use crate::plan::Plan;
 
+use embed::EmbeddedFigure;
 pub use html::escape;
 use html::{PAGE_END, page_head, study_html};
 use verdict::{Verdict, verdict_class};
@@ -27,7 +31,7 @@ pub struct StudyReport {
     pub name: String,
     /// The question it answers.
     pub question: String,
-    /// The verdict line, e.g. `reproduced: partly`.
+    /// The verdict line, e.g. `reproduced: partly`, or `smoke test` for a quick run.
     pub verdict: String,
     /// The study's output folder.
     pub dir: PathBuf,
@@ -40,7 +44,10 @@ pub struct StudyReport {
 /// Draws the study's figures and writes its `report.html`. Problems are warnings on stderr:
 /// the tables, already written, are the primary result.
 pub fn write_study_report(plan: &Plan, dir: &Path, records: &[RunRecord]) -> StudyReport {
-    let figures = figures::write_figures(plan, dir, records);
+    let figures: Vec<EmbeddedFigure> = figures::write_figures(plan, dir, records)
+        .into_iter()
+        .map(|figure| embed::embed(&plan.name, dir, figure))
+        .collect();
     let points = output::summarise(plan, records);
     let verdict = Verdict::new(&points);
     let html = study_html(plan, records, &points, &verdict, &figures);
@@ -55,7 +62,7 @@ pub fn write_study_report(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Stu
     StudyReport {
         name: plan.name.clone(),
         question: plan.question.clone(),
-        verdict: verdict.line(),
+        verdict: headline(plan, &verdict),
         dir: dir.to_owned(),
         written,
         quick: plan.quick,
@@ -96,6 +103,19 @@ pub fn write_index(parent: &Path, reports: &[StudyReport]) -> Result<PathBuf, St
     let path = parent.join("index.html");
     write_atomic(&path, html.as_bytes()).map_err(|e| e.to_string())?;
     Ok(path)
+}
+
+/// What a quick run's report says instead of a verdict.
+const SMOKE_TEST: &str = "smoke test";
+
+/// The line a report and the index show for a study: [`SMOKE_TEST`] for a quick run, whose
+/// numbers are not comparable with the original's; the verdict's line otherwise.
+fn headline(plan: &Plan, verdict: &Verdict) -> String {
+    if plan.quick {
+        SMOKE_TEST.to_owned()
+    } else {
+        verdict.line()
+    }
 }
 
 /// `target` relative to `from` when it lies below it (the usual `results/<study>/report.html`),

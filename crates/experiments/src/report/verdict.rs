@@ -173,7 +173,7 @@ impl Verdict {
     pub(super) fn line(&self) -> String {
         match self.outcome {
             Some(outcome) => format!("reproduced: {outcome}"),
-            None => "reproduced: not assessed".to_owned(),
+            None => "descriptive: no original numbers".to_owned(),
         }
     }
 }

@@ -45,7 +45,7 @@ fn links(html: &str) -> Vec<String> {
 }
 
 /// Every link of the page at `page` names a file that exists relative to the page (links
-/// within the page, `#…`, are fine), and none goes to the network.
+/// within the page, `#…`, and embedded `data:` images are fine), and none goes to the network.
 fn assert_links_resolve(page: &Path) -> String {
     let html = std::fs::read_to_string(page)
         .unwrap_or_else(|e| panic!("{} is missing: {e}", page.display()));
@@ -53,7 +53,7 @@ fn assert_links_resolve(page: &Path) -> String {
     let targets = links(&html);
     assert!(!targets.is_empty(), "{} links nothing", page.display());
     for target in targets {
-        if target.starts_with('#') {
+        if target.starts_with('#') || target.starts_with("data:image/png;base64,") {
             continue;
         }
         assert!(
@@ -98,7 +98,7 @@ fn a_study_ends_with_figures_models_and_a_report() {
         html.contains("<td class=\"original\">0.5</td>"),
         "original F1 beside ours"
     );
-    assert!(html.contains("src=\"figures/boundaries.svg\""));
+    assert!(html.contains("<figure id=\"boundaries\">"));
     assert!(html.contains("reproduced: "), "verdict line");
     assert!(html.contains("computed mechanically"), "the rule is stated");
     assert!(html.contains("<figcaption>"));
@@ -326,6 +326,120 @@ fn summaries_count_the_seeds_that_ran() {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("over 2 seed(s) per row"), "{html}");
     assert!(html.contains("4 = 2 point(s) × 2 seed(s)"), "{html}");
+}
+
+/// `report.html` holds every figure itself: copied alone to another folder it still shows
+/// them all, each as inline SVG or a PNG data URI, while its links to the study's files work
+/// within the study's folder.
+#[test]
+fn the_report_embeds_every_figure() {
+    let dir = temp_dir("report-embedded");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        TINY.replace("epochs = 300", "epochs = 40"),
+    );
+    let out = dir.join("out");
+    run_study(&dir, &file, &out);
+    let html = assert_links_resolve(&out.join("report.html"));
+    let n_figures = html.matches("<figure id=").count();
+    assert!(n_figures >= 6, "{n_figures} figures");
+    let embedded = html.matches("<img src=\"data:image/png;base64,").count()
+        + html.matches("<svg role=\"img\"").count();
+    assert_eq!(embedded, n_figures, "every figure is embedded");
+    assert!(
+        !html.contains("src=\"figures/"),
+        "no image is read from the folder"
+    );
+    // Each figure is embedded in the smaller of its two forms.
+    for name in ["boundaries", "f1_vs_width", "gradients-width3"] {
+        let start = html.find(&format!("<figure id=\"{name}\">")).unwrap();
+        let figure = &html[start..start + html[start..].find("</figure>").unwrap()];
+        let svg = std::fs::read(out.join(format!("figures/{name}.svg"))).unwrap();
+        let png = std::fs::read(out.join(format!("figures/{name}.png"))).unwrap();
+        let inline = figure.contains("<svg role=");
+        assert_eq!(
+            inline,
+            svg.len() <= png.len().div_ceil(3) * 4 + 22,
+            "{name}"
+        );
+    }
+    // Copied alone to another folder, the page needs no file for any image: every `src` is
+    // data, and only the links to the study's other files (`href`) point into the folder.
+    let elsewhere = dir.join("mailed");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::copy(out.join("report.html"), elsewhere.join("report.html")).unwrap();
+    let copied = std::fs::read_to_string(elsewhere.join("report.html")).unwrap();
+    let sources: Vec<&str> = copied.split("src=\"").skip(1).collect();
+    assert!(!sources.is_empty());
+    assert!(
+        sources
+            .iter()
+            .all(|s| s.starts_with("data:image/png;base64,"))
+    );
+}
+
+/// A quick run is a smoke test: its report and the index say so instead of a verdict.
+#[test]
+fn quick_runs_are_reported_as_smoke_tests() {
+    let dir = temp_dir("report-quick");
+    let file = write(&dir, "tiny.toml", TINY);
+    let other = write(
+        &dir,
+        "other.toml",
+        TINY.replace("name = \"tiny\"", "name = \"other\""),
+    );
+    let out = dir.join("results");
+    let output = run(
+        &dir,
+        &[
+            file.to_str().unwrap(),
+            other.to_str().unwrap(),
+            "--quick",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let html = std::fs::read_to_string(out.join("tiny/report.html")).unwrap();
+    assert!(
+        html.contains("<p class=\"verdict none\">smoke test</p>"),
+        "{html}"
+    );
+    assert!(!html.contains("reproduced:"), "a quick run gets no verdict");
+    assert!(!html.contains("computed mechanically"), "nor its rule");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(
+        index
+            .matches("<td class=\"verdict none\">smoke test</td>")
+            .count(),
+        2
+    );
+    assert!(!index.contains("reproduced:"), "{index}");
+}
+
+/// Without original numbers the verdict is descriptive, and the report says what it compares.
+#[test]
+fn a_study_without_original_numbers_gets_a_descriptive_verdict() {
+    let dir = temp_dir("report-descriptive");
+    let file = write(
+        &dir,
+        "tiny.toml",
+        tiny_without_original().replace("epochs = 300", "epochs = 40"),
+    );
+    let out = dir.join("out");
+    run_study(&dir, &file, &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(">descriptive: no original numbers</p>"),
+        "{html}"
+    );
+    assert!(html.contains("Descriptive, not computed"), "{html}");
+    assert!(
+        html.contains("at each of the 2 points of the sweep over neurons per hidden layer, over 2 seed(s) each"),
+        "{html}"
+    );
+    assert!(!html.contains("not assessed"), "{html}");
 }
 
 /// The gradient heat maps of one study share one colour scale, stated on the colour bar and

@@ -3,8 +3,8 @@
 //! Everything the rest of the workspace computes with lives here: the f64 matrix and vector
 //! types (nalgebra's `DMatrix`/`DVector`), a validated [`Dataset`], the matrix-product kernels
 //! the models need written into caller-owned buffers, the element-wise activation maps with their
-//! derivatives, and the numerically stable forms of sigmoid, log-sigmoid, softplus and binary
-//! cross-entropy. No other crate re-derives these formulas.
+//! derivatives, the numerically stable forms of sigmoid, log-sigmoid, softplus and binary
+//! cross-entropy, and per-column [`Standardization`]. No other crate re-derives these formulas.
 //!
 //! **The one design decision to know:** matrices are column-major (nalgebra's layout) and a data
 //! matrix holds one *sample per row*, so each feature, and each neuron's activations over the
@@ -36,6 +36,7 @@ mod dataset;
 pub mod file;
 pub mod kernels;
 mod stable;
+mod standardize;
 
 pub use activation::{Activation, ParseActivationError};
 pub use dataset::{Dataset, DatasetError};
@@ -44,6 +45,7 @@ pub use stable::{
     PROBABILITY_EPSILON, bce_from_probability, bce_with_logits, bce_with_logits_gradient,
     log_sigmoid, sigmoid, softplus,
 };
+pub use standardize::{Standardization, StandardizationError};
 
 /// A dense, heap-allocated, column-major f64 matrix (nalgebra's `DMatrix<f64>`).
 ///

@@ -89,48 +89,11 @@ pub enum DataError {
         /// `"train"` or `"test"`: the split that would lack the class.
         empty_side: &'static str,
     },
-    /// A matrix has a different number of feature columns than the one the transform was
-    /// fitted on.
-    #[error(
-        "the matrix has {n_found} feature columns but the standardizer was fitted on \
-         {n_expected}: transform data with the same features as the training data"
-    )]
-    FeatureCountMismatch {
-        /// Columns seen at fit.
-        n_expected: usize,
-        /// Columns given now.
-        n_found: usize,
-    },
-    /// A value given to a transform is NaN or infinite.
-    #[error(
-        "feature value {value} at row {row}, column {column} is not finite: remove or impute it \
-         before standardizing"
-    )]
-    NonFiniteValue {
-        /// Zero-based row.
-        row: usize,
-        /// Zero-based column.
-        column: usize,
-        /// The offending value.
-        value: f64,
-    },
-    /// Standardizing a finite value overflowed to infinity.
-    #[error(
-        "standardizing feature value {value} at row {row}, column {column} overflows: the value \
-         is far outside the range seen at fit (mean {mean}, scale {scale})"
-    )]
-    StandardizedOverflow {
-        /// Zero-based row.
-        row: usize,
-        /// Zero-based column.
-        column: usize,
-        /// The input value.
-        value: f64,
-        /// The column mean learned at fit.
-        mean: f64,
-        /// The column scale learned at fit.
-        scale: f64,
-    },
+    /// A matrix cannot be standardised: a different feature count than at fit, a NaN or
+    /// infinite value, or a value whose standardised form overflows (its message is shown as
+    /// is).
+    #[error(transparent)]
+    Standardization(#[from] core_linalg::StandardizationError),
     /// Features and labels do not form a valid dataset (its message is shown as is).
     #[error(transparent)]
     Dataset(#[from] DatasetError),

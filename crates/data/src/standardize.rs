@@ -1,12 +1,14 @@
 //! Per-column standardisation, fitted on training data only.
 
-use core_linalg::{Dataset, Matrix};
+use core_linalg::{Dataset, Matrix, Standardization};
 
 use crate::DataError;
 
 /// Per-column standardisation `x' = (x − mean_j) / scale_j`, where `mean_j` and `scale_j` are
 /// the mean and population standard deviation `sqrt(Σ (x − mean_j)² / n)` of column `j` of the
-/// data it was fitted on.
+/// data it was fitted on. The statistics and the transform are
+/// [`core_linalg::Standardization`]'s, the same a model fitted with standardisation uses, so
+/// both give the same bits; this type adds datasets and this crate's errors.
 ///
 /// **Fit it on the training part only** and apply the same fitted transform to the test part
 /// (and to anything predicted later); fitting on the whole dataset leaks test statistics into
@@ -39,8 +41,7 @@ use crate::DataError;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standardizer {
-    means: Vec<f64>,
-    scales: Vec<f64>,
+    statistics: Standardization,
 }
 
 impl Standardizer {
@@ -50,30 +51,37 @@ impl Standardizer {
     /// documentation for constant columns, extreme values and non-finite entries. A matrix
     /// with no rows gives mean 0 and scale 1 for every column.
     pub fn fit(features: &Matrix) -> Standardizer {
-        let n_rows = features.nrows();
-        let (means, scales) = (0..features.ncols())
-            .map(|column| {
-                let values = &features.as_slice()[column * n_rows..(column + 1) * n_rows];
-                column_statistics(values)
-            })
-            .unzip();
-        Standardizer { means, scales }
+        Standardizer {
+            statistics: Standardization::fit(features),
+        }
     }
 
     /// The column means learned at fit.
     pub fn means(&self) -> &[f64] {
-        &self.means
+        self.statistics.means()
     }
 
     /// The column scales learned at fit: the population standard deviation, or 1 for a
     /// constant column. Always finite and positive.
     pub fn scales(&self) -> &[f64] {
-        &self.scales
+        self.statistics.scales()
     }
 
     /// The number of feature columns seen at fit.
     pub fn n_features(&self) -> usize {
-        self.means.len()
+        self.statistics.n_features()
+    }
+
+    /// The fitted statistics, as `core-linalg`'s type (which a model can carry).
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::Matrix;
+    /// let standardizer = data::Standardizer::fit(&Matrix::from_row_slice(2, 1, &[1.0, 3.0]));
+    /// assert_eq!(standardizer.statistics().means(), &[2.0]);
+    /// ```
+    pub fn statistics(&self) -> &Standardization {
+        &self.statistics
     }
 
     /// Standardises every entry: `x' = (x − mean_j) / scale_j`.
@@ -82,45 +90,15 @@ impl Standardizer {
     /// `x / scale_j − mean_j / scale_j` instead.
     ///
     /// # Errors
-    /// - [`DataError::FeatureCountMismatch`] when `features` has a different number of columns
-    ///   than the matrix seen at fit.
-    /// - [`DataError::NonFiniteValue`] for the first NaN or infinite entry in row-major order.
-    /// - [`DataError::StandardizedOverflow`] when a finite entry is so far outside the fitted
-    ///   range that its standardised value overflows.
+    /// [`DataError::Standardization`] with [`StandardizationError::FeatureCountMismatch`](core_linalg::StandardizationError::FeatureCountMismatch) when
+    /// `features` has a different number of columns than the matrix seen at fit,
+    /// [`StandardizationError::NonFiniteValue`](core_linalg::StandardizationError::NonFiniteValue) for the first NaN or infinite entry in
+    /// row-major order, or [`StandardizationError::Overflow`](core_linalg::StandardizationError::Overflow) when a finite entry is so far
+    /// outside the fitted range that its standardised value overflows.
     pub fn transform(&self, features: &Matrix) -> Result<Matrix, DataError> {
-        if features.ncols() != self.n_features() {
-            return Err(DataError::FeatureCountMismatch {
-                n_expected: self.n_features(),
-                n_found: features.ncols(),
-            });
-        }
-        let mut out = Matrix::zeros(features.nrows(), features.ncols());
-        for row in 0..features.nrows() {
-            for column in 0..features.ncols() {
-                let value = features[(row, column)];
-                if !value.is_finite() {
-                    return Err(DataError::NonFiniteValue { row, column, value });
-                }
-                let (mean, scale) = (self.means[column], self.scales[column]);
-                let difference = value - mean;
-                let standardized = if difference.is_finite() {
-                    difference / scale
-                } else {
-                    value / scale - mean / scale
-                };
-                if !standardized.is_finite() {
-                    return Err(DataError::StandardizedOverflow {
-                        row,
-                        column,
-                        value,
-                        mean,
-                        scale,
-                    });
-                }
-                out[(row, column)] = standardized;
-            }
-        }
-        Ok(out)
+        self.statistics
+            .transform(features)
+            .map_err(DataError::Standardization)
     }
 
     /// Standardises a dataset's features and keeps its labels.
@@ -145,71 +123,5 @@ impl Standardizer {
     pub fn transform_dataset(&self, dataset: &Dataset) -> Result<Dataset, DataError> {
         let features = self.transform(dataset.features())?;
         Ok(Dataset::new(features, dataset.labels().clone())?)
-    }
-}
-
-/// `(mean, scale)` of the finite entries of one column; see [`Standardizer`].
-///
-/// The column is scaled by `2^−k`, with `2^k ≤ max |x| < 2^(k+1)`, so every scaled value is
-/// below 2 in magnitude and neither the sum nor the squares can overflow; scaling by a power of
-/// two is exact, so the result equals the unscaled two-pass formula wherever that one is finite.
-fn column_statistics(values: &[f64]) -> (f64, f64) {
-    let finite = || values.iter().copied().filter(|v| v.is_finite());
-    let Some(first) = finite().next() else {
-        return (0.0, 1.0);
-    };
-    let (min, max, count) = finite().fold((first, first, 0usize), |(lo, hi, n), v| {
-        (lo.min(v), hi.max(v), n + 1)
-    });
-    if min == max {
-        return (min, 1.0);
-    }
-    let exponent = libm::ilogb(min.abs().max(max.abs()));
-    let scaled = move |v: f64| libm::scalbn(v, -exponent);
-    let n = count as f64;
-    let mean_scaled = finite().map(scaled).sum::<f64>() / n;
-    let variance_scaled = finite()
-        .map(|v| {
-            let deviation = scaled(v) - mean_scaled;
-            deviation * deviation
-        })
-        .sum::<f64>()
-        / n;
-    let mean = libm::scalbn(mean_scaled, exponent);
-    let std = libm::scalbn(variance_scaled.sqrt(), exponent);
-    let scale = if std > 0.0 && std.is_finite() {
-        std
-    } else {
-        1.0
-    };
-    (mean, scale)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statistics_match_the_plain_formula() {
-        let (mean, scale) = column_statistics(&[1.0, 2.0, 3.0, 4.0]);
-        assert_eq!(mean, 2.5);
-        assert!((scale - 1.25f64.sqrt()).abs() < 1e-15);
-    }
-
-    #[test]
-    fn statistics_survive_extreme_and_non_finite_values() {
-        let (mean, scale) = column_statistics(&[1e300, -1e300]);
-        assert_eq!(mean, 0.0);
-        assert!((scale / 1e300 - 1.0).abs() < 1e-15);
-        let (mean, scale) = column_statistics(&[f64::MAX, -f64::MAX]);
-        assert_eq!((mean, scale), (0.0, f64::MAX));
-        assert_eq!(
-            column_statistics(&[f64::NAN, 3.0, f64::INFINITY]),
-            (3.0, 1.0)
-        );
-        assert_eq!(column_statistics(&[f64::NAN]), (0.0, 1.0));
-        assert_eq!(column_statistics(&[]), (0.0, 1.0));
-        // 5e-324 and 0 differ, but the standard deviation underflows: scale falls back to 1.
-        assert_eq!(column_statistics(&[5e-324, 0.0]).1, 1.0);
     }
 }

@@ -1,6 +1,6 @@
 //! Standardisation fitted on the training part.
 
-use core_linalg::{Matrix, Vector};
+use core_linalg::{Matrix, StandardizationError, Vector};
 use data::{Blobs, DataError, Standardizer, train_test_split};
 
 use crate::rng;
@@ -78,10 +78,10 @@ fn wrong_feature_count_is_an_error() {
     assert!(
         matches!(
             err,
-            DataError::FeatureCountMismatch {
-                n_expected: 2,
-                n_found: 3
-            }
+            DataError::Standardization(StandardizationError::FeatureCountMismatch {
+                expected: 2,
+                found: 3
+            })
         ),
         "{err:?}"
     );
@@ -99,11 +99,11 @@ fn non_finite_input_to_transform_is_an_error_naming_its_position() {
     assert!(
         matches!(
             err,
-            DataError::NonFiniteValue {
+            DataError::Standardization(StandardizationError::NonFiniteValue {
                 row: 1,
                 column: 1,
                 ..
-            }
+            })
         ),
         "{err:?}"
     );
@@ -119,11 +119,11 @@ fn a_value_far_outside_the_fitted_range_reports_overflow() {
     assert!(
         matches!(
             err,
-            DataError::StandardizedOverflow {
+            DataError::Standardization(StandardizationError::Overflow {
                 row: 0,
                 column: 0,
                 ..
-            }
+            })
         ),
         "{err:?}"
     );

@@ -39,7 +39,7 @@ mod stable;
 mod standardize;
 
 pub use activation::{Activation, ParseActivationError};
-pub use dataset::{Dataset, DatasetError};
+pub use dataset::{ClassLabels, Dataset, DatasetError, check_feature_names, default_feature_names};
 pub use nalgebra;
 pub use stable::{
     PROBABILITY_EPSILON, bce_from_probability, bce_with_logits, bce_with_logits_gradient,

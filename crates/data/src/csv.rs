@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use core_linalg::{Dataset, Matrix, Vector};
+use core_linalg::{ClassLabels, Dataset, DatasetError, Matrix, Vector};
 
 use crate::DataError;
 
@@ -45,29 +45,42 @@ pub fn read_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
 /// - **Header.** The first non-blank line is a header when *none* of its cells is a finite
 ///   number (`x1,x2,label`); otherwise it is data. A first line mixing numbers and text is
 ///   read as data, so a typo in the first row is reported instead of being skipped as a header.
-///   The first line, header or not, fixes the number of cells (at least 2) of every row.
+///   The first line, header or not, fixes the number of cells (at least 2) of every row. The
+///   header's cells name the features ([`Dataset::feature_names`]; the label column's name is
+///   not kept); without a header they are `x1, …, xd`.
 /// - **Cells.** Whitespace around a cell is ignored; features are any finite number Rust's
-///   `f64` parser accepts (`1`, `-0.5`, `1e-3`). Labels are numbers equal to 0 or 1 (`0`, `1`,
-///   `0.0`, `1.0`, …).
+///   `f64` parser accepts (`1`, `-0.5`, `1e-3`).
+/// - **Labels.** Any two distinct values: numbers (known by value, so `1` and `1.0` are one
+///   class) or names (`cat`, `dog`). They become labels 0 and 1 in the order of
+///   [`ClassLabels`] (class 1 is the value that sorts last: numbers by value, names byte by
+///   byte), so `0`/`1` keep their meaning, `1`/`2` become 0/1, `cat`/`dog` become 0/1, and
+///   [`Dataset::class_labels`] reports the two values. A file whose rows all have label 0 or
+///   all label 1 is **not** an error here: the model reports a single class when it is
+///   fitted.
 /// - **Lines.** Blank lines are skipped; `\n` and `\r\n` endings and a leading UTF-8 byte-order
 ///   mark are accepted. Line and column numbers in errors count from 1 and include blank lines
 ///   and the header.
-/// - A file whose rows all have the same label is **not** an error here: the model reports a
-///   single class when it is fitted.
 ///
 /// # Errors
 /// Each error names `source_name` and the line (and column where there is one):
 /// [`DataError::Read`] when reading fails, [`DataError::CsvNotUtf8`],
 /// [`DataError::CsvTooFewCells`] (first line has one cell), [`DataError::CsvRaggedRow`]
-/// (expected N cells, found M), [`DataError::CsvNotANumber`] (quoting the cell),
-/// [`DataError::CsvNonFinite`] (NaN or infinite feature), [`DataError::CsvInvalidLabel`]
-/// (a label other than 0 or 1) and [`DataError::CsvNoRows`] when there is no data row.
+/// (expected N cells, found M), [`DataError::CsvBadHeader`] (an empty or repeated feature
+/// name), [`DataError::CsvNotANumber`] (quoting the cell), [`DataError::CsvNonFinite`] (NaN
+/// or infinite feature), [`DataError::CsvInvalidLabel`] (an empty, NaN or infinite label),
+/// [`DataError::CsvTooManyLabels`] (a third label value, naming all three),
+/// [`DataError::CsvSingleLabel`] (every row has one label that is neither 0 nor 1, so its
+/// class cannot be known) and [`DataError::CsvNoRows`] when there is no data row.
 ///
 /// # Example
 /// ```
 /// use data::{read_csv_from, DataError};
 /// let dataset = read_csv_from("x1,x2,label\n0.5,1,0\n-2,3e-1,1\n".as_bytes(), "inline")?;
 /// assert_eq!((dataset.n_samples(), dataset.n_features(), dataset.n_positive()), (2, 2, 1));
+///
+/// let pets = read_csv_from("weight,ears,pet\n4,0.1,cat\n30,0.2,dog\n".as_bytes(), "inline")?;
+/// assert_eq!(pets.feature_names(), ["weight", "ears"]);
+/// assert_eq!((pets.class_labels().negative(), pets.labels().as_slice()), ("cat", &[0.0, 1.0][..]));
 ///
 /// let err = read_csv_from("1,2,0\n1,two,1\n".as_bytes(), "inline").unwrap_err();
 /// assert!(matches!(err, DataError::CsvNotANumber { line: 2, column: 2, .. }));
@@ -79,8 +92,13 @@ pub fn read_csv(path: impl AsRef<Path>) -> Result<Dataset, DataError> {
 /// # Ok::<(), DataError>(())
 /// ```
 pub fn read_csv_from(reader: impl Read, source_name: &str) -> Result<Dataset, DataError> {
-    let (features, labels) = parse_rows(reader, source_name, true)?;
-    Ok(Dataset::new(features, labels.unwrap_or_default())?)
+    let rows = parse_rows(reader, source_name, true)?;
+    let (labels, class_labels) = rows.labels.class_labels(source_name)?;
+    let dataset = Dataset::new(rows.features, labels)?.with_class_labels(class_labels);
+    Ok(match rows.feature_names {
+        Some(names) => dataset.with_feature_names(names)?,
+        None => dataset,
+    })
 }
 
 /// Reads a CSV file of features only (`x1,…,xd`, header optional), as for prediction on
@@ -110,15 +128,76 @@ pub fn read_features_csv(path: impl AsRef<Path>) -> Result<Matrix, DataError> {
 /// # Ok::<(), data::DataError>(())
 /// ```
 pub fn read_features_csv_from(reader: impl Read, source_name: &str) -> Result<Matrix, DataError> {
-    Ok(parse_rows(reader, source_name, false)?.0)
+    Ok(parse_rows(reader, source_name, false)?.features)
+}
+
+/// What [`parse_rows`] found.
+struct Rows {
+    features: Matrix,
+    /// The header's feature cells, if there was a header.
+    feature_names: Option<Vec<String>>,
+    /// Empty when the file has no label column.
+    labels: LabelColumn,
+}
+
+/// The label column as read: each row's value as an index into `values`, the distinct
+/// labels in the order they first appear (at most two).
+#[derive(Default)]
+struct LabelColumn {
+    values: Vec<String>,
+    rows: Vec<usize>,
+}
+
+impl LabelColumn {
+    /// Records one row's label (already in canonical form), or reports a third value.
+    fn push(&mut self, label: String, line: usize, source_name: &str) -> Result<(), DataError> {
+        let index = match self.values.iter().position(|v| *v == label) {
+            Some(index) => index,
+            None if self.values.len() < 2 => {
+                self.values.push(label);
+                self.values.len() - 1
+            }
+            None => {
+                return Err(DataError::CsvTooManyLabels {
+                    source_name: source_name.to_owned(),
+                    line,
+                    values: [self.values[0].clone(), self.values[1].clone(), label],
+                });
+            }
+        };
+        self.rows.push(index);
+        Ok(())
+    }
+
+    /// The 0/1 labels and the class labels they stand for; see [`read_csv_from`].
+    fn class_labels(self, source_name: &str) -> Result<(Vector, ClassLabels), DataError> {
+        let class_labels = match self.values.as_slice() {
+            [first, second] => ClassLabels::sorted(first.as_str(), second.as_str())?,
+            [only] if ClassLabels::default().label_of(only).is_some() => ClassLabels::default(),
+            [only] => {
+                return Err(DataError::CsvSingleLabel {
+                    source_name: source_name.to_owned(),
+                    label: only.clone(),
+                });
+            }
+            _ => ClassLabels::default(),
+        };
+        let class_of: Vec<f64> = self
+            .values
+            .iter()
+            .map(|v| {
+                class_labels
+                    .label_of(v)
+                    .expect("each value is one of the two")
+            })
+            .collect();
+        let labels = Vector::from_iterator(self.rows.len(), self.rows.iter().map(|&i| class_of[i]));
+        Ok((labels, class_labels))
+    }
 }
 
 /// Parses CSV rows into a feature matrix and, when `has_labels`, the last column as labels.
-fn parse_rows(
-    reader: impl Read,
-    source_name: &str,
-    has_labels: bool,
-) -> Result<(Matrix, Option<Vector>), DataError> {
+fn parse_rows(reader: impl Read, source_name: &str, has_labels: bool) -> Result<Rows, DataError> {
     let mut reader = BufReader::new(reader);
     let mut bytes = Vec::new();
     let mut parser = RowParser {
@@ -128,7 +207,8 @@ fn parse_rows(
         has_labels,
         n_rows: 0,
         features: Vec::new(),
-        labels: Vec::new(),
+        feature_names: None,
+        labels: LabelColumn::default(),
     };
     loop {
         bytes.clear();
@@ -169,7 +249,9 @@ struct RowParser<'a> {
     n_rows: usize,
     /// Features of the rows read so far, row-major.
     features: Vec<f64>,
-    labels: Vec<f64>,
+    /// The header's feature cells, once a header has been read.
+    feature_names: Option<Vec<String>>,
+    labels: LabelColumn,
 }
 
 impl RowParser<'_> {
@@ -191,6 +273,10 @@ impl RowParser<'_> {
                 let is_header = !cells
                     .iter()
                     .any(|cell| cell.parse::<f64>().is_ok_and(f64::is_finite));
+                // A features-only file's names are not kept, so they are not checked either.
+                if is_header && self.has_labels {
+                    return self.header(&cells[..cells.len() - 1]);
+                }
                 if is_header {
                     return Ok(());
                 }
@@ -228,19 +314,39 @@ impl RowParser<'_> {
             return Ok(());
         }
         let label_column = cells.len();
-        let label = match self.number(label_cell, label_column)? {
-            0.0 => 0.0,
-            1.0 => 1.0,
-            _ => {
-                return Err(DataError::CsvInvalidLabel {
-                    source_name: self.source_name.to_owned(),
-                    line: self.line,
-                    column: label_column,
-                    cell: (*label_cell).to_owned(),
-                });
-            }
+        let label = ClassLabels::canonical(label_cell).map_err(|_| DataError::CsvInvalidLabel {
+            source_name: self.source_name.to_owned(),
+            line: self.line,
+            column: label_column,
+            cell: (*label_cell).to_owned(),
+        })?;
+        self.labels.push(label, self.line, self.source_name)
+    }
+
+    /// Reads the header's feature cells as the feature names.
+    fn header(&mut self, cells: &[&str]) -> Result<(), DataError> {
+        let names: Vec<String> = cells.iter().map(|c| (*c).to_owned()).collect();
+        let bad_header = |column: usize, expected: String| DataError::CsvBadHeader {
+            source_name: self.source_name.to_owned(),
+            line: self.line,
+            column: column + 1,
+            cell: names[column].clone(),
+            expected,
         };
-        self.labels.push(label);
+        match core_linalg::check_feature_names(&names, names.len()) {
+            Ok(()) => {}
+            Err(DatasetError::InvalidFeatureName {
+                column, expected, ..
+            }) => return Err(bad_header(column, expected.to_owned())),
+            Err(DatasetError::DuplicateFeatureName { first, second, .. }) => {
+                return Err(bad_header(
+                    second,
+                    format!("a name column {} does not already have", first + 1),
+                ));
+            }
+            Err(other) => return Err(other.into()),
+        }
+        self.feature_names = Some(names);
         Ok(())
     }
 
@@ -254,7 +360,7 @@ impl RowParser<'_> {
         })
     }
 
-    fn finish(self) -> Result<(Matrix, Option<Vector>), DataError> {
+    fn finish(self) -> Result<Rows, DataError> {
         let n_rows = self.n_rows;
         let Some((n_cells, _)) = self.layout.filter(|_| n_rows > 0) else {
             return Err(DataError::CsvNoRows {
@@ -262,9 +368,11 @@ impl RowParser<'_> {
             });
         };
         let n_features = n_cells - usize::from(self.has_labels);
-        let features = Matrix::from_row_slice(n_rows, n_features, &self.features);
-        let labels = self.has_labels.then(|| Vector::from_vec(self.labels));
-        Ok((features, labels))
+        Ok(Rows {
+            features: Matrix::from_row_slice(n_rows, n_features, &self.features),
+            feature_names: self.feature_names,
+            labels: self.labels,
+        })
     }
 }
 
@@ -303,12 +411,14 @@ pub fn write_csv(path: impl AsRef<Path>, dataset: &Dataset) -> Result<(), DataEr
     })
 }
 
-/// Writes `dataset` as CSV to `writer`: a header `x1,x2,…,xd,label`, then one line per row.
+/// Writes `dataset` as CSV to `writer`: a header of its feature names and `label`
+/// (`x1,x2,…,xd,label` by default), then one line per row.
 ///
 /// Numbers are written with Rust's `{}` formatting, the shortest decimal that parses back to
 /// the same `f64`, so [`read_csv_from`] restores every value bit for bit (including `-0`,
 /// `1e-300` and `1e300`; note that `{}` never uses exponent notation, so 1e300 takes 301
-/// digits). Labels are written as `0` and `1`. Lines end with `\n`.
+/// digits). Labels are written as the dataset's class labels (`0` and `1` by default), which
+/// [`read_csv_from`] maps back to the same classes. Lines end with `\n`.
 ///
 /// # Errors
 /// [`DataError::Write`] (target `"the output writer"`) when the writer fails.
@@ -335,16 +445,17 @@ pub fn write_csv_to(writer: impl Write, dataset: &Dataset) -> Result<(), DataErr
 
 fn write_rows(writer: impl Write, dataset: &Dataset) -> io::Result<()> {
     let mut out = BufWriter::new(writer);
-    for column in 1..=dataset.n_features() {
-        write!(out, "x{column},")?;
+    for name in dataset.feature_names() {
+        write!(out, "{name},")?;
     }
     writeln!(out, "label")?;
     let features = dataset.features();
-    for (row, label) in dataset.labels().iter().enumerate() {
+    let class_labels = dataset.class_labels();
+    for (row, &label) in dataset.labels().iter().enumerate() {
         for column in 0..dataset.n_features() {
             write!(out, "{},", features[(row, column)])?;
         }
-        writeln!(out, "{label}")?;
+        writeln!(out, "{}", class_labels.name(label))?;
     }
     out.flush()
 }

@@ -193,10 +193,11 @@ pub enum DataError {
         /// The cell's text, trimmed.
         cell: String,
     },
-    /// A CSV label cell is a number other than 0 or 1.
+    /// A CSV label cell cannot name a class: empty, NaN or infinite.
     #[error(
-        "{source_name}, line {line}, column {column}: label {cell:?} is not 0 or 1: binary \
-         labels must be 0 or 1 (for example 0, 1, 0.0 or 1.0)"
+        "{source_name}, line {line}, column {column}: label {cell:?} is not a class: a label is \
+         a finite number or a name (an empty, NaN or infinite label is a missing value: remove \
+         the row or fill it in)"
     )]
     CsvInvalidLabel {
         /// The file path or source name.
@@ -207,5 +208,50 @@ pub enum DataError {
         column: usize,
         /// The cell's text, trimmed.
         cell: String,
+    },
+    /// A CSV label column holds a third distinct value.
+    #[error(
+        "{source_name}, line {line}: label {:?} is a third value after {:?} and {:?}: binary \
+         classification needs exactly two label values",
+        values[2],
+        values[0],
+        values[1]
+    )]
+    CsvTooManyLabels {
+        /// The file path or source name.
+        source_name: String,
+        /// One-based line of the first row with the third value.
+        line: usize,
+        /// The first two values in the order they appear, then the third.
+        values: [String; 3],
+    },
+    /// Every row of a CSV file has the same label, which is neither 0 nor 1, so which class
+    /// it is cannot be known.
+    #[error(
+        "{source_name}: every row has label {label:?}: with one value other than 0 or 1 its \
+         class cannot be known; include rows of both classes"
+    )]
+    CsvSingleLabel {
+        /// The file path or source name.
+        source_name: String,
+        /// The one label.
+        label: String,
+    },
+    /// A CSV header cell cannot name a feature.
+    #[error(
+        "{source_name}, line {line}, column {column}: header cell {cell:?} cannot name a \
+         feature: expected {expected}"
+    )]
+    CsvBadHeader {
+        /// The file path or source name.
+        source_name: String,
+        /// One-based line number.
+        line: usize,
+        /// One-based column number.
+        column: usize,
+        /// The cell's text, trimmed.
+        cell: String,
+        /// What a feature name may be.
+        expected: String,
     },
 }

@@ -101,7 +101,7 @@ impl Standardizer {
             .map_err(DataError::Standardization)
     }
 
-    /// Standardises a dataset's features and keeps its labels.
+    /// Standardises a dataset's features and keeps its labels, feature names and class labels.
     ///
     /// # Errors
     /// As [`transform`](Standardizer::transform).
@@ -122,6 +122,6 @@ impl Standardizer {
     /// ```
     pub fn transform_dataset(&self, dataset: &Dataset) -> Result<Dataset, DataError> {
         let features = self.transform(dataset.features())?;
-        Ok(Dataset::new(features, dataset.labels().clone())?)
+        Ok(dataset.with_features(features)?)
     }
 }

@@ -90,8 +90,17 @@ fn header_is_optional_and_line_endings_blank_lines_and_bom_are_accepted() {
         "1,2,-0\n3,4,1e0\n",
     ];
     for text in variants {
-        assert_eq!(read_str(text).unwrap(), plain, "{text:?}");
+        let read = read_str(text).unwrap();
+        assert_eq!(
+            (read.features(), read.labels(), read.class_labels()),
+            (plain.features(), plain.labels(), plain.class_labels()),
+            "{text:?}"
+        );
     }
+    // The header names the features (trimmed); without one they are x1, x2.
+    assert_eq!(plain.feature_names(), ["x1", "x2"]);
+    assert_eq!(read_str(variants[1]).unwrap().feature_names(), ["a", "b"]);
+    assert_eq!(read_str(variants[3]).unwrap().feature_names(), ["x", "y"]);
     assert_eq!(
         read_str("1,2,-0\n3,4,1\n").unwrap().labels()[0].to_bits(),
         0
@@ -247,18 +256,16 @@ fn a_non_numeric_cell_is_quoted_with_line_and_column() {
         "{err:?}"
     );
 
-    // A non-numeric label is reported in the label column.
+    // A label that is not a number is a class name, so a single one is a single class
+    // whose number cannot be known.
     let err = read_str("1,2,yes\n").unwrap_err();
     assert!(
-        matches!(
-            err,
-            DataError::CsvNotANumber {
-                line: 1,
-                column: 3,
-                ..
-            }
-        ),
+        matches!(&err, DataError::CsvSingleLabel { label, .. } if label == "yes"),
         "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("every row has label \"yes\""),
+        "{err}"
     );
 }
 
@@ -276,16 +283,99 @@ fn nan_and_infinite_features_are_errors() {
 }
 
 #[test]
-fn labels_other_than_0_or_1_are_errors() {
-    for cell in ["2", "0.5", "-1", "nan", "1.0000001"] {
+fn labels_that_are_missing_values_are_errors() {
+    for cell in ["", "nan", "NaN", "inf", "-inf", "1e400"] {
         let err = read_str(&format!("x,y,label\n1,2,0\n3,4,{cell}\n")).unwrap_err();
         assert!(
             matches!(&err, DataError::CsvInvalidLabel { line: 3, column: 3, cell: c, .. } if c == cell),
             "{cell}: {err:?}"
         );
         assert_located(&err, 3, Some(3));
-        assert!(err.to_string().contains("is not 0 or 1"), "{err}");
+        assert!(err.to_string().contains("is not a class"), "{err}");
     }
+}
+
+#[test]
+fn any_two_label_values_become_0_and_1_in_one_order() {
+    // (file labels in row order, expected 0/1 labels, class 0, class 1)
+    for (cells, labels, negative, positive) in [
+        (["0", "1", "1"], [0.0, 1.0, 1.0], "0", "1"),
+        (["1.0", "0", "1"], [1.0, 0.0, 1.0], "0", "1"),
+        (["2", "1", "2.0"], [1.0, 0.0, 1.0], "1", "2"),
+        (["1", "-1", "-1"], [1.0, 0.0, 0.0], "-1", "1"),
+        (["10", "9", "9"], [1.0, 0.0, 0.0], "9", "10"),
+        (["dog", "cat", "dog"], [1.0, 0.0, 1.0], "cat", "dog"),
+        (["yes", "no", "no"], [1.0, 0.0, 0.0], "no", "yes"),
+        // Only 0 or only 1: the class is known, so no error here (fitting reports it).
+        (["1", "1", "1"], [1.0, 1.0, 1.0], "0", "1"),
+    ] {
+        let text = format!(
+            "a,b,y\n1,2,{}\n3,4,{}\n5,6,{}\n",
+            cells[0], cells[1], cells[2]
+        );
+        let dataset = read_str(&text).unwrap();
+        assert_eq!(dataset.labels().as_slice(), labels, "{cells:?}");
+        let class_labels = dataset.class_labels();
+        assert_eq!(
+            (class_labels.negative(), class_labels.positive()),
+            (negative, positive),
+            "{cells:?}"
+        );
+        // Row order does not change which value is class 1.
+        let reversed = format!(
+            "a,b,y\n5,6,{}\n3,4,{}\n1,2,{}\n",
+            cells[2], cells[1], cells[0]
+        );
+        assert_eq!(read_str(&reversed).unwrap().class_labels(), class_labels);
+    }
+}
+
+#[test]
+fn a_third_label_value_is_an_error_naming_all_three() {
+    let err = read_str("1,2,cat\n3,4,dog\n5,6,cat\n\n7,8,bird\n9,9,cow\n").unwrap_err();
+    assert!(
+        matches!(&err, DataError::CsvTooManyLabels { line: 5, values, .. } if values == &["cat", "dog", "bird"]),
+        "{err:?}"
+    );
+    assert_located(&err, 5, None);
+    assert!(
+        err.to_string()
+            .contains("label \"bird\" is a third value after \"cat\" and \"dog\""),
+        "{err}"
+    );
+    // 1 and 1.0 are one value, so 0, 1, 1.0 are two.
+    assert!(read_str("1,0\n2,1\n3,1.0\n").is_ok());
+    assert!(matches!(
+        read_str("1,0\n2,1\n3,2\n"),
+        Err(DataError::CsvTooManyLabels { line: 3, .. })
+    ));
+}
+
+#[test]
+fn a_bad_header_names_its_column() {
+    for (header, column, words) in [
+        ("a,a,label", 2, "a name column 1 does not already have"),
+        (",x2,label", 1, "non-empty"),
+        ("x1,,label", 2, "non-empty"),
+    ] {
+        let err = read_str(&format!("{header}\n1,2,0\n")).unwrap_err();
+        assert!(
+            matches!(&err, DataError::CsvBadHeader { line: 1, column: c, .. } if *c == column),
+            "{header}: {err:?}"
+        );
+        assert_located(&err, 1, Some(column));
+        assert!(err.to_string().contains(words), "{err}");
+    }
+    // The label column's name is not kept, so it is not checked.
+    assert!(read_str("a,b,\n1,2,0\n").is_ok());
+}
+
+#[test]
+fn names_and_class_labels_round_trip() {
+    let dataset = read_str("height,weight,pet\n1,2,dog\n3,4,cat\n").unwrap();
+    let text = to_csv(&dataset);
+    assert_eq!(text, b"height,weight,label\n1,2,dog\n3,4,cat\n");
+    assert_eq!(read_csv_from(&text[..], "memory").unwrap(), dataset);
 }
 
 #[test]

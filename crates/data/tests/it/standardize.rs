@@ -148,13 +148,19 @@ fn fit_ignores_non_finite_values_and_empty_matrices_are_identity() {
 }
 
 #[test]
-fn transform_dataset_keeps_labels() {
+fn transform_dataset_keeps_labels_and_names() {
     let x = Matrix::from_row_slice(3, 1, &[1.0, 2.0, 6.0]);
     let y = Vector::from_vec(vec![0.0, 1.0, 1.0]);
-    let dataset = core_linalg::Dataset::new(x, y).unwrap();
+    let dataset = core_linalg::Dataset::new(x, y)
+        .unwrap()
+        .with_feature_names(["age"])
+        .unwrap()
+        .with_class_labels(core_linalg::ClassLabels::new("no", "yes").unwrap());
     let out = Standardizer::fit(dataset.features())
         .transform_dataset(&dataset)
         .unwrap();
     assert_eq!(out.labels(), dataset.labels());
     assert_eq!(out.n_features(), 1);
+    assert_eq!(out.feature_names(), ["age"]);
+    assert_eq!(out.class_labels(), dataset.class_labels());
 }

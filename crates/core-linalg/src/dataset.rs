@@ -205,6 +205,15 @@ impl ClassLabels {
     /// [`DatasetError::InvalidClassLabel`] (see [`ClassLabels::canonical`]),
     /// [`DatasetError::SameClassLabels`], or [`DatasetError::ClassLabelsOutOfOrder`] when
     /// `positive` does not sort after `negative` (see the type's documentation).
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::{ClassLabels, DatasetError};
+    /// let labels = ClassLabels::new("-1", "1.0")?;
+    /// assert_eq!((labels.negative(), labels.positive()), ("-1", "1"));
+    /// assert!(matches!(ClassLabels::new("yes", "no"), Err(DatasetError::ClassLabelsOutOfOrder { .. })));
+    /// # Ok::<(), DatasetError>(())
+    /// ```
     pub fn new(
         negative: impl Into<String>,
         positive: impl Into<String>,
@@ -222,6 +231,14 @@ impl ClassLabels {
     ///
     /// # Errors
     /// As [`ClassLabels::new`], except for the order.
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::ClassLabels;
+    /// assert_eq!(ClassLabels::sorted("yes", "no")?.positive(), "yes");
+    /// assert_eq!(ClassLabels::sorted("10", "9")?.positive(), "10"); // numbers by value
+    /// # Ok::<(), core_linalg::DatasetError>(())
+    /// ```
     pub fn sorted(a: impl Into<String>, b: impl Into<String>) -> Result<ClassLabels, DatasetError> {
         let (a, b) = (
             ClassLabels::canonical(&a.into())?,
@@ -270,17 +287,35 @@ impl ClassLabels {
     }
 
     /// The label of class 0.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(core_linalg::ClassLabels::default().negative(), "0");
+    /// ```
     pub fn negative(&self) -> &str {
         &self.negative
     }
 
     /// The label of class 1.
+    ///
+    /// # Example
+    /// ```
+    /// assert_eq!(core_linalg::ClassLabels::new("cat", "dog")?.positive(), "dog");
+    /// # Ok::<(), core_linalg::DatasetError>(())
+    /// ```
     pub fn positive(&self) -> &str {
         &self.positive
     }
 
     /// The label of a predicted class as `predict` gives it: `positive` for 1.0, `negative`
     /// for anything else.
+    ///
+    /// # Example
+    /// ```
+    /// let labels = core_linalg::ClassLabels::new("ham", "spam")?;
+    /// assert_eq!((labels.name(1.0), labels.name(0.0)), ("spam", "ham"));
+    /// # Ok::<(), core_linalg::DatasetError>(())
+    /// ```
     pub fn name(&self, label: f64) -> &str {
         if label == 1.0 {
             &self.positive
@@ -291,6 +326,13 @@ impl ClassLabels {
 
     /// The class (0.0 or 1.0) a label names, after putting it in canonical form, or `None`
     /// when it is neither of the two.
+    ///
+    /// # Example
+    /// ```
+    /// let labels = core_linalg::ClassLabels::new("1", "2")?;
+    /// assert_eq!((labels.label_of("2.0"), labels.label_of("1"), labels.label_of("3")), (Some(1.0), Some(0.0), None));
+    /// # Ok::<(), core_linalg::DatasetError>(())
+    /// ```
     pub fn label_of(&self, label: &str) -> Option<f64> {
         let label = ClassLabels::canonical(label).ok()?;
         if label == self.negative {
@@ -451,11 +493,27 @@ impl Dataset {
     }
 
     /// The names of the feature columns, first column first.
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::{Dataset, Matrix, Vector};
+    /// let data = Dataset::new(Matrix::zeros(2, 2), Vector::from_vec(vec![0.0, 1.0]))?;
+    /// assert_eq!(data.feature_names(), ["x1", "x2"]);
+    /// # Ok::<(), core_linalg::DatasetError>(())
+    /// ```
     pub fn feature_names(&self) -> &[String] {
         &self.feature_names
     }
 
     /// The names of classes 0 and 1.
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::{ClassLabels, Dataset, Matrix, Vector};
+    /// let data = Dataset::new(Matrix::zeros(2, 1), Vector::from_vec(vec![0.0, 1.0]))?;
+    /// assert_eq!(data.class_labels(), &ClassLabels::default());
+    /// # Ok::<(), core_linalg::DatasetError>(())
+    /// ```
     pub fn class_labels(&self) -> &ClassLabels {
         &self.class_labels
     }

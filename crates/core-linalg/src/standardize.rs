@@ -95,6 +95,14 @@ impl Standardization {
     /// Never fails and never produces a zero, NaN or infinite scale: see the type's
     /// documentation for constant columns, extreme values and non-finite entries. A matrix
     /// with no rows gives mean 0 and scale 1 for every column.
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::{Matrix, Standardization};
+    /// // Population standard deviation: sqrt(((1 − 2)² + (3 − 2)²) / 2) = 1.
+    /// let s = Standardization::fit(&Matrix::from_row_slice(2, 1, &[1.0, 3.0]));
+    /// assert_eq!((s.means(), s.scales(), s.n_features()), (&[2.0][..], &[1.0][..], 1));
+    /// ```
     pub fn fit(features: &Matrix) -> Standardization {
         let n_rows = features.nrows();
         let (means, scales) = (0..features.ncols())
@@ -172,6 +180,15 @@ impl Standardization {
     ///   row-major order.
     /// - [`StandardizationError::Overflow`] when a finite entry is so far outside the fitted
     ///   range that its standardised value overflows.
+    ///
+    /// # Example
+    /// ```
+    /// use core_linalg::{Matrix, Standardization};
+    /// let s = Standardization::new(vec![10.0], vec![2.0])?;
+    /// assert_eq!(s.transform(&Matrix::from_row_slice(2, 1, &[12.0, 9.0]))?.as_slice(), &[1.0, -0.5]);
+    /// assert!(s.transform(&Matrix::from_row_slice(1, 1, &[f64::NAN])).is_err());
+    /// # Ok::<(), core_linalg::StandardizationError>(())
+    /// ```
     pub fn transform(&self, features: &Matrix) -> Result<Matrix, StandardizationError> {
         if features.ncols() != self.n_features() {
             return Err(StandardizationError::FeatureCountMismatch {

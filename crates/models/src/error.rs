@@ -1,5 +1,7 @@
 //! The one error type of the `models` crate.
 
+use std::path::PathBuf;
+
 use crate::FitReport;
 
 /// Everything that can go wrong configuring, fitting or using a model.
@@ -91,13 +93,14 @@ pub enum ModelError {
     },
     /// A saved model file has a format version this program does not read.
     #[error(
-        "model file format version {found} is not supported: this program reads version \
-         {supported}; {hint}"
+        "model file format version {found} is not supported: this program reads versions {} \
+         to {supported}; {hint}",
+        crate::saved::OLDEST_FORMAT_VERSION
     )]
     UnsupportedFormatVersion {
         /// The file's version.
         found: u64,
-        /// The version this program reads.
+        /// The newest version this program reads.
         supported: u64,
         /// What to do.
         hint: &'static str,
@@ -134,6 +137,56 @@ pub enum ModelError {
         /// What overflowed, and where.
         reason: String,
     },
+    /// A model file holds the other kind of model than the type asked to load it.
+    #[error(
+        "the model file holds a {found:?} model, not {expected:?}: load it with the type of \
+         that kind, or with SavedModel for either"
+    )]
+    WrongModelKind {
+        /// The kind asked for: `"mlp"` or `"logistic"`.
+        expected: &'static str,
+        /// The kind in the file.
+        found: &'static str,
+    },
+    /// A model file cannot be read.
+    #[error(
+        "cannot read model file {}: {reason}: check that it exists and is a readable file",
+        path.display()
+    )]
+    ReadModelFile {
+        /// The path given.
+        path: PathBuf,
+        /// The operating system's error kind.
+        kind: std::io::ErrorKind,
+        /// The operating system's error, as text.
+        reason: String,
+    },
+    /// A model file cannot be written; any previous file at the path is intact.
+    #[error(
+        "cannot write model file {}: {reason}: check that its folder exists and is writable \
+         and that the disk is not full",
+        path.display()
+    )]
+    WriteModelFile {
+        /// The path given.
+        path: PathBuf,
+        /// The operating system's error kind.
+        kind: std::io::ErrorKind,
+        /// The operating system's error, as text.
+        reason: String,
+    },
+    /// A model file was read but does not hold a valid model.
+    #[error("{}: {error}", path.display())]
+    InModelFile {
+        /// The file's path.
+        path: PathBuf,
+        /// What is wrong with its content.
+        error: Box<ModelError>,
+    },
+    /// A model that standardises its inputs could not standardise one (a value so far
+    /// outside the training range that its standardised form overflows).
+    #[error(transparent)]
+    Standardization(#[from] core_linalg::StandardizationError),
 }
 
 impl ModelError {

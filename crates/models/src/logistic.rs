@@ -4,9 +4,11 @@
 use core_linalg::{Activation, Dataset, Matrix, Vector};
 use rand::Rng;
 
-use crate::fitted::{FittedNetwork, delegate_to_fitted_network, fit_network};
+use crate::fitted::{
+    FitSettings, FittedNetwork, Standardize, delegate_to_fitted_network, fit_settings_setters,
+};
 use crate::network::{Layer, Network};
-use crate::train::{NoObserver, TrainingConfig, TrainingObserver, training_setters};
+use crate::train::{NoObserver, TrainingConfig, TrainingObserver};
 use crate::{FitReport, ModelError};
 
 /// Hyperparameters of logistic regression.
@@ -40,7 +42,7 @@ use crate::{FitReport, ModelError};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogisticRegressionConfig {
-    training: TrainingConfig,
+    settings: FitSettings,
 }
 
 impl Default for LogisticRegressionConfig {
@@ -50,39 +52,27 @@ impl Default for LogisticRegressionConfig {
 }
 
 impl LogisticRegressionConfig {
-    /// The default configuration (learning rate 0.1, 1,000 epochs).
+    /// The default configuration (learning rate 0.1, 1,000 epochs, no standardisation).
     pub fn new() -> Self {
         LogisticRegressionConfig {
-            training: TrainingConfig {
-                learning_rate: 0.1,
-                ..TrainingConfig::default()
+            settings: FitSettings {
+                training: TrainingConfig {
+                    learning_rate: 0.1,
+                    ..TrainingConfig::default()
+                },
+                standardize: Standardize::Off,
             },
         }
     }
 
-    /// Replaces all training settings at once.
-    pub fn with_training(mut self, training: TrainingConfig) -> Self {
-        self.training = training;
-        self
-    }
-
-    fn training_mut(&mut self) -> &mut TrainingConfig {
-        &mut self.training
-    }
-
-    training_setters!();
-
-    /// The training hyperparameters.
-    pub fn training(&self) -> &TrainingConfig {
-        &self.training
-    }
+    fit_settings_setters!("LogisticRegressionConfig::new()");
 
     /// Checks every hyperparameter before any data is touched.
     ///
     /// # Errors
     /// [`ModelError::InvalidHyperparameter`], see [`TrainingConfig::validate`].
     pub fn validate(&self) -> Result<(), ModelError> {
-        self.training.validate()
+        self.settings.training.validate()
     }
 
     /// The untrained model for `n_features` features: every weight and the bias zero.
@@ -95,7 +85,7 @@ impl LogisticRegressionConfig {
             return Err(ModelError::invalid("n_features", 0, "at least 1 feature"));
         }
         Ok(LogisticRegression {
-            fitted: FittedNetwork::untrained(zero_network(n_features), &self.training),
+            fitted: FittedNetwork::untrained(zero_network(n_features), &self.settings.training),
         })
     }
 
@@ -127,8 +117,9 @@ impl LogisticRegressionConfig {
         self.validate()?;
         let n_features = data.n_features();
         let start = |_: &mut R| zero_network(n_features);
-        let (fitted, report) =
-            fit_network(&self.training, n_features, start, data, eval, rng, observer)?;
+        let (fitted, report) = self
+            .settings
+            .fit(n_features, start, data, eval, rng, observer)?;
         Ok((LogisticRegression { fitted }, report))
     }
 
@@ -148,8 +139,9 @@ impl LogisticRegressionConfig {
         self.validate()?;
         let n_features = initial.fitted.n_features();
         let start = |_: &mut R| initial.fitted.network;
-        let (fitted, report) =
-            fit_network(&self.training, n_features, start, data, eval, rng, observer)?;
+        let (fitted, report) = self
+            .settings
+            .fit(n_features, start, data, eval, rng, observer)?;
         Ok((LogisticRegression { fitted }, report))
     }
 }
@@ -202,4 +194,9 @@ impl LogisticRegression {
     }
 }
 
-delegate_to_fitted_network!(LogisticRegression);
+delegate_to_fitted_network!(
+    LogisticRegression,
+    Logistic,
+    "logistic",
+    "LogisticRegressionConfig::new().with_learning_rate(0.5).with_epochs(300)"
+);

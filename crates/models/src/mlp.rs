@@ -3,9 +3,11 @@
 use core_linalg::{Activation, Dataset};
 use rand::Rng;
 
-use crate::fitted::{FittedNetwork, delegate_to_fitted_network, fit_network};
+use crate::fitted::{
+    FitSettings, FittedNetwork, Standardize, delegate_to_fitted_network, fit_settings_setters,
+};
 use crate::network::{Initialisation, Layer, Network};
-use crate::train::{NoObserver, TrainingConfig, TrainingObserver, training_setters};
+use crate::train::{NoObserver, TrainingConfig, TrainingObserver};
 use crate::{FitReport, ModelError};
 
 /// The widest layer accepted: a resource guard against typos such as `200000`.
@@ -46,17 +48,20 @@ pub const MAX_PARAMETERS: usize = 50_000_000;
 pub struct MlpConfig {
     layer_sizes: Vec<usize>,
     hidden_activation: Activation,
-    training: TrainingConfig,
+    settings: FitSettings,
 }
 
 impl MlpConfig {
     /// A configuration with the given layer sizes and default training settings
-    /// ([`TrainingConfig::default`]), ReLU hidden layers.
+    /// ([`TrainingConfig::default`]), ReLU hidden layers, no standardisation.
     pub fn new(layer_sizes: &[usize]) -> Self {
         MlpConfig {
             layer_sizes: layer_sizes.to_vec(),
             hidden_activation: Activation::Relu,
-            training: TrainingConfig::default(),
+            settings: FitSettings {
+                training: TrainingConfig::default(),
+                standardize: Standardize::Off,
+            },
         }
     }
 
@@ -66,22 +71,7 @@ impl MlpConfig {
         self
     }
 
-    /// Replaces all training settings at once.
-    pub fn with_training(mut self, training: TrainingConfig) -> Self {
-        self.training = training;
-        self
-    }
-
-    fn training_mut(&mut self) -> &mut TrainingConfig {
-        &mut self.training
-    }
-
-    training_setters!();
-
-    /// The training hyperparameters.
-    pub fn training(&self) -> &TrainingConfig {
-        &self.training
-    }
+    fit_settings_setters!("MlpConfig::new(&[2, 8, 1])");
 
     /// The layer sizes, input first.
     pub fn layer_sizes(&self) -> &[usize] {
@@ -141,7 +131,7 @@ impl MlpConfig {
                 format!("at most {MAX_PARAMETERS} parameters, but these sizes need {n_parameters}"),
             ));
         }
-        self.training.validate()
+        self.settings.training.validate()
     }
 
     /// Draws initial parameters from `rng` without training (what `fit` starts from with the
@@ -152,7 +142,7 @@ impl MlpConfig {
     pub fn initialise<R: Rng + ?Sized>(&self, rng: &mut R) -> Result<Mlp, ModelError> {
         self.validate()?;
         Ok(Mlp {
-            fitted: FittedNetwork::untrained(self.initial_network(rng), &self.training),
+            fitted: FittedNetwork::untrained(self.initial_network(rng), &self.settings.training),
         })
     }
 
@@ -195,7 +185,11 @@ impl MlpConfig {
     ) -> Result<(Mlp, FitReport), ModelError> {
         self.validate()?;
         let start = |rng: &mut R| self.initial_network(rng);
-        self.train(start, data, eval, rng, observer)
+        let n_features = self.layer_sizes[0];
+        let (fitted, report) = self
+            .settings
+            .fit(n_features, start, data, eval, rng, observer)?;
+        Ok((Mlp { fitted }, report))
     }
 
     /// Trains starting from the given parameters instead of a fresh initialisation (for
@@ -222,21 +216,11 @@ impl MlpConfig {
         }
         let mut network = initial.fitted.network;
         network.hidden_activation = self.hidden_activation;
-        self.train(|_: &mut R| network, data, eval, rng, observer)
-    }
-
-    /// Fits from the network `start` builds; the configuration must be validated.
-    fn train<R: Rng + ?Sized>(
-        &self,
-        start: impl FnOnce(&mut R) -> Network,
-        data: &Dataset,
-        eval: Option<&Dataset>,
-        rng: &mut R,
-        observer: &mut dyn TrainingObserver,
-    ) -> Result<(Mlp, FitReport), ModelError> {
+        let start = |_: &mut R| network;
         let n_features = self.layer_sizes[0];
-        let (fitted, report) =
-            fit_network(&self.training, n_features, start, data, eval, rng, observer)?;
+        let (fitted, report) = self
+            .settings
+            .fit(n_features, start, data, eval, rng, observer)?;
         Ok((Mlp { fitted }, report))
     }
 }
@@ -283,4 +267,9 @@ impl Mlp {
     }
 }
 
-delegate_to_fitted_network!(Mlp);
+delegate_to_fitted_network!(
+    Mlp,
+    Mlp,
+    "mlp",
+    "MlpConfig::new(&[2, 4, 1]).with_learning_rate(0.5).with_epochs(300)"
+);

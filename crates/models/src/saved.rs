@@ -1,15 +1,21 @@
 //! Saved models: a documented JSON layout that NumPy or PyTorch can read, and that round-trips
 //! every weight exactly.
 //!
-//! The crate does no I/O: [`to_json`] returns the text and [`from_json`] parses it; the caller
-//! reads and writes the file. The layout (format version 1):
+//! A fitted model saves and loads itself ([`Mlp::save`], [`Mlp::load`], [`Mlp::to_json`],
+//! [`Mlp::from_json`], and the same on [`LogisticRegression`]); [`SavedModel`] does the same
+//! for a file of either kind, for tools that accept both. The free functions [`to_json`] and
+//! [`from_json`] are for tools that apply the input standardisation themselves: [`from_json`]
+//! gives the model without it and the standardisation beside it. The layout (format
+//! version 2):
 //!
 //! ```text
 //! {
 //!   "format": "binclass-model",       always this string
-//!   "format_version": 1,
+//!   "format_version": 2,
 //!   "kind": "mlp" | "logistic",
 //!   "layer_sizes": [2, 20, 20, 1],     input first; logistic regression is [d, 1]
+//!   "feature_names": ["x1", "x2"],     one per input, in order
+//!   "class_labels": ["0", "1"],        what labels 0 and 1 stand for (class 1 sorts last)
 //!   "hidden_activation": "relu",       identity | relu | sigmoid | tanh ("identity" for logistic)
 //!   "threshold": 0.5,                  predict answers 1 when probability ≥ threshold
 //!   "training": { … } | null,          the settings it was trained with (see TrainingFile)
@@ -22,16 +28,23 @@
 //! }
 //! ```
 //!
+//! Version 1 is the same without `feature_names` and `class_labels`; such files still load,
+//! with the names `x1, …, xd` and the labels `0`/`1`.
+//!
 //! So in NumPy, `A = f(A_prev @ np.array(W) + np.array(b))` for each layer, with the sigmoid of
 //! the last layer's output as the probability; in PyTorch, `nn.Linear.weight` is `W.T`.
-//! `input_standardization`, when present, is *not* applied by this crate: it records that the
-//! model was trained on `(x − means) / scales`, and tools that load the file must apply it
-//! before predicting. Floats are written in shortest round-trip form and parsed exactly, so a
-//! reloaded model gives bit-identical predictions.
+//! `input_standardization`, when present, is applied to each input first:
+//! `x' = (x − means) / scales`. A model loaded with [`Mlp::load`] (or `from_json`, or
+//! [`SavedModel::load`]) applies it itself, so it takes raw features; a tool reading the file
+//! otherwise applies it before the first layer. Floats are written in shortest round-trip
+//! form and parsed exactly, so a reloaded model gives bit-identical predictions.
 
-use core_linalg::{Activation, Matrix, Vector};
+use std::path::Path;
+
+use core_linalg::{Activation, ClassLabels, Matrix, Standardization, Vector};
 use serde::{Deserialize, Serialize};
 
+use crate::fitted::FittedNetwork;
 use crate::{
     BatchMode, Classifier, EarlyStopping, Layer, LogisticRegression, Mlp, ModelError,
     TrainingConfig,
@@ -39,8 +52,10 @@ use crate::{
 
 /// The `format` field of every model file.
 pub const FORMAT_NAME: &str = "binclass-model";
-/// The format version this crate writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The format version this crate writes (and the newest it reads).
+pub const FORMAT_VERSION: u64 = 2;
+/// The oldest format version this crate reads.
+pub const OLDEST_FORMAT_VERSION: u64 = 1;
 
 /// Per-feature standardisation the model was trained with: `x' = (x − mean) / scale`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +65,15 @@ pub struct InputStandardization {
     pub means: Vec<f64>,
     /// One scale (standard deviation, or 1 for a constant feature) per feature.
     pub scales: Vec<f64>,
+}
+
+impl From<&Standardization> for InputStandardization {
+    fn from(s: &Standardization) -> Self {
+        InputStandardization {
+            means: s.means().to_vec(),
+            scales: s.scales().to_vec(),
+        }
+    }
 }
 
 /// A loaded model of either kind.
@@ -69,12 +93,142 @@ impl SavedModel {
             SavedModel::Mlp(m) => m,
         }
     }
+
+    /// The model file's `kind`: `"mlp"` or `"logistic"`.
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let model = LogisticRegression::from_parameters(Vector::from_vec(vec![1.0]), 0.0, 0.5)?;
+    /// assert_eq!(SavedModel::Logistic(model).kind(), "logistic");
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SavedModel::Logistic(_) => "logistic",
+            SavedModel::Mlp(_) => "mlp",
+        }
+    }
+
+    fn fitted(&self) -> &FittedNetwork {
+        match self {
+            SavedModel::Logistic(m) => &m.fitted,
+            SavedModel::Mlp(m) => &m.fitted,
+        }
+    }
+
+    fn fitted_mut(&mut self) -> &mut FittedNetwork {
+        match self {
+            SavedModel::Logistic(m) => &mut m.fitted,
+            SavedModel::Mlp(m) => &mut m.fitted,
+        }
+    }
+
+    /// The names of the features the model takes, in order (see [`Mlp::feature_names`]).
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let model = LogisticRegression::from_parameters(Vector::from_vec(vec![1.0, 2.0]), 0.0, 0.5)?;
+    /// assert_eq!(SavedModel::Logistic(model).feature_names(), ["x1", "x2"]);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn feature_names(&self) -> &[String] {
+        &self.fitted().feature_names
+    }
+
+    /// What labels 0 and 1 stand for (see [`Mlp::class_labels`]).
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let model = LogisticRegression::from_parameters(Vector::from_vec(vec![1.0]), 0.0, 0.5)?;
+    /// assert_eq!(SavedModel::Logistic(model).class_labels(), &ClassLabels::default());
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn class_labels(&self) -> &ClassLabels {
+        &self.fitted().class_labels
+    }
+
+    /// The model as JSON, with its standardisation (see [`Mlp::to_json`]).
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let model = SavedModel::Logistic(LogisticRegression::from_parameters(
+    ///     Vector::from_vec(vec![0.1, -2.5]), 0.3, 0.5)?);
+    /// assert_eq!(SavedModel::from_json(&model.to_json())?, model);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn to_json(&self) -> String {
+        write_file(self.kind(), self.fitted(), None)
+    }
+
+    /// Reads a model of either kind, with its standardisation inside (see [`Mlp::from_json`]).
+    ///
+    /// # Errors
+    /// As [`from_json`].
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let text = LogisticRegression::from_parameters(Vector::from_vec(vec![1.0]), 0.0, 0.5)?.to_json();
+    /// let model = SavedModel::from_json(&text)?;
+    /// assert_eq!(model.classifier().predict(&Matrix::from_row_slice(1, 1, &[2.0]))?[0], 1.0);
+    /// # Ok::<(), ModelError>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<SavedModel, ModelError> {
+        parse(text)
+    }
+
+    /// Writes [`SavedModel::to_json`] to `path` atomically (see [`Mlp::save`]).
+    ///
+    /// # Errors
+    /// [`ModelError::WriteModelFile`] naming the path.
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let model = SavedModel::Logistic(LogisticRegression::from_parameters(
+    ///     Vector::from_vec(vec![1.0]), 0.0, 0.5)?);
+    /// let path = std::env::temp_dir().join(format!("models-doc-any-{}.json", std::process::id()));
+    /// model.save(&path)?;
+    /// assert_eq!(SavedModel::load(&path)?, model);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
+        save_text(path.as_ref(), &self.to_json())
+    }
+
+    /// Reads a model file of either kind (see [`Mlp::load`]).
+    ///
+    /// # Errors
+    /// [`ModelError::ReadModelFile`], or [`ModelError::InModelFile`] around the errors of
+    /// [`from_json`].
+    ///
+    /// # Example
+    /// ```
+    /// use models::prelude::*;
+    /// let path = std::env::temp_dir().join(format!("models-doc-any-load-{}.json", std::process::id()));
+    /// LogisticRegression::from_parameters(Vector::from_vec(vec![1.0]), 0.0, 0.5)?.save(&path)?;
+    /// assert_eq!(SavedModel::load(&path)?.kind(), "logistic");
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn load(path: impl AsRef<Path>) -> Result<SavedModel, ModelError> {
+        let path = path.as_ref();
+        parse(&load_text(path)?).map_err(|error| ModelError::InModelFile {
+            path: path.to_owned(),
+            error: Box::new(error),
+        })
+    }
 }
 
 /// A loaded model and what was saved with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadedModel {
-    /// The model.
+    /// The model, without its standardisation: it takes standardised features.
     pub model: SavedModel,
     /// The standardisation it was trained with, if any (apply it before predicting).
     pub input_standardization: Option<InputStandardization>,
@@ -87,13 +241,16 @@ struct ModelFile {
     format_version: u64,
     kind: String,
     layer_sizes: Vec<usize>,
+    /// Version 2 and later.
+    feature_names: Option<Vec<String>>,
+    /// Version 2 and later: class 0's label, then class 1's.
+    class_labels: Option<[String; 2]>,
     hidden_activation: String,
     threshold: f64,
     training: Option<TrainingFile>,
     input_standardization: Option<InputStandardization>,
     layers: Vec<LayerFile>,
 }
-
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LayerFile {
@@ -188,8 +345,54 @@ fn layer_file(layer: &Layer) -> LayerFile {
     }
 }
 
-/// Serialises a model (and, optionally, the standardisation it was trained with) to the JSON
-/// layout described in the module docs.
+/// The model file of a `kind` model, with `standardization` in place of the model's own when
+/// given.
+pub(crate) fn write_file(
+    kind: &'static str,
+    fitted: &FittedNetwork,
+    standardization: Option<&InputStandardization>,
+) -> String {
+    let file = ModelFile {
+        format: FORMAT_NAME.to_owned(),
+        format_version: FORMAT_VERSION,
+        kind: kind.to_owned(),
+        layer_sizes: fitted.network.layer_sizes(),
+        feature_names: Some(fitted.feature_names.clone()),
+        class_labels: Some([
+            fitted.class_labels.negative().to_owned(),
+            fitted.class_labels.positive().to_owned(),
+        ]),
+        hidden_activation: fitted.network.hidden_activation.name().to_owned(),
+        threshold: fitted.threshold,
+        training: fitted.trained_with.as_ref().map(TrainingFile::from_config),
+        input_standardization: standardization
+            .cloned()
+            .or_else(|| fitted.standardization.as_ref().map(Into::into)),
+        layers: fitted.network.layers.iter().map(layer_file).collect(),
+    };
+    serde_json::to_string_pretty(&file).expect("a model file always serialises")
+}
+
+/// Writes a model file's text to `path` atomically.
+pub(crate) fn save_text(path: &Path, text: &str) -> Result<(), ModelError> {
+    core_linalg::file::write_atomic(path, text.as_bytes()).map_err(|e| ModelError::WriteModelFile {
+        path: path.to_owned(),
+        kind: e.kind(),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads a model file's text from `path`.
+pub(crate) fn load_text(path: &Path) -> Result<String, ModelError> {
+    std::fs::read_to_string(path).map_err(|e| ModelError::ReadModelFile {
+        path: path.to_owned(),
+        kind: e.kind(),
+        reason: e.to_string(),
+    })
+}
+
+/// Serialises a model to the JSON layout described in the module docs, with `standardization`
+/// as its input standardisation when given (in place of the model's own, if it has one).
 ///
 /// # Example
 /// ```
@@ -203,22 +406,7 @@ fn layer_file(layer: &Layer) -> LayerFile {
 /// # Ok::<(), models::ModelError>(())
 /// ```
 pub fn to_json(model: &SavedModel, standardization: Option<&InputStandardization>) -> String {
-    let (kind, fitted) = match model {
-        SavedModel::Logistic(m) => ("logistic", &m.fitted),
-        SavedModel::Mlp(m) => ("mlp", &m.fitted),
-    };
-    let file = ModelFile {
-        format: FORMAT_NAME.to_owned(),
-        format_version: FORMAT_VERSION,
-        kind: kind.to_owned(),
-        layer_sizes: fitted.network.layer_sizes(),
-        hidden_activation: fitted.network.hidden_activation.name().to_owned(),
-        threshold: fitted.threshold,
-        training: fitted.trained_with.as_ref().map(TrainingFile::from_config),
-        input_standardization: standardization.cloned(),
-        layers: fitted.network.layers.iter().map(layer_file).collect(),
-    };
-    serde_json::to_string_pretty(&file).expect("a model file always serialises")
+    write_file(model.kind(), model.fitted(), standardization)
 }
 
 fn invalid(reason: impl Into<String>) -> ModelError {
@@ -227,15 +415,28 @@ fn invalid(reason: impl Into<String>) -> ModelError {
     }
 }
 
-/// Parses a model file written by [`to_json`] (or by hand, following the module docs).
+/// Parses a model file written by [`to_json`] or a model's `to_json` (or by hand, following
+/// the module docs), giving the model without its standardisation and the standardisation
+/// beside it.
 ///
 /// # Errors
 /// [`ModelError::InvalidModelFile`] for text that is not JSON, is truncated, has unknown or
-/// missing fields, the wrong `format`, an unknown kind or activation, or ragged weights;
-/// [`ModelError::UnsupportedFormatVersion`] for another format version;
+/// missing fields, the wrong `format`, an unknown kind or activation, ragged weights, feature
+/// names or class labels that a dataset would refuse, or an unusable standardisation;
+/// [`ModelError::UnsupportedFormatVersion`] for a version other than 1 or 2;
 /// [`ModelError::ParameterShape`] when the weights do not match `layer_sizes`; and the
 /// hyperparameter errors of the saved training settings.
 pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
+    let mut model = parse(text)?;
+    let standardization = model.fitted_mut().standardization.take();
+    Ok(LoadedModel {
+        model,
+        input_standardization: standardization.as_ref().map(Into::into),
+    })
+}
+
+/// Parses a model file into a model that carries its standardisation.
+fn parse(text: &str) -> Result<SavedModel, ModelError> {
     // Look at the version first, so a newer file gets "upgrade", not a field error.
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         invalid(format!(
@@ -247,11 +448,11 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
             "the \"format\" field is not \"{FORMAT_NAME}\": this is not a model file"
         )));
     }
-    match value
+    let version = match value
         .get("format_version")
         .and_then(serde_json::Value::as_u64)
     {
-        Some(FORMAT_VERSION) => {}
+        Some(v) if (OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&v) => v,
         Some(found) => {
             return Err(ModelError::UnsupportedFormatVersion {
                 found,
@@ -268,7 +469,7 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
                 "\"format_version\" is missing or not a whole number",
             ));
         }
-    }
+    };
     let file: ModelFile = serde_json::from_value(value).map_err(|e| invalid(e.to_string()))?;
     let activation: Activation = file
         .hidden_activation
@@ -314,31 +515,29 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
             biases: Vector::from_vec(layer.biases.clone()),
         });
     }
-    if let Some(s) = &file.input_standardization {
-        let d = file.layer_sizes.first().copied().unwrap_or(0);
-        if s.means.len() != d || s.scales.len() != d {
-            return Err(invalid(format!(
-                "input_standardization has {} means and {} scales for {d} features",
-                s.means.len(),
-                s.scales.len()
-            )));
-        }
-        if s.scales.iter().any(|&v| !(v.is_finite() && v > 0.0)) {
-            return Err(invalid(
-                "input_standardization scales must be finite and > 0",
-            ));
-        }
-    }
+    let n_features = file.layer_sizes.first().copied().unwrap_or(0);
+    let standardization = file
+        .input_standardization
+        .map(|s| {
+            if s.means.len() != n_features || s.scales.len() != n_features {
+                return Err(invalid(format!(
+                    "input_standardization has {} means and {} scales for {n_features} features",
+                    s.means.len(),
+                    s.scales.len()
+                )));
+            }
+            Standardization::new(s.means, s.scales)
+                .map_err(|e| invalid(format!("input_standardization: {e}")))
+        })
+        .transpose()?;
+    let (feature_names, class_labels) =
+        names(version, file.feature_names, file.class_labels, n_features)?;
     let training = file
         .training
         .map(|t| t.into_config(file.threshold))
         .transpose()?;
-    let model = match file.kind.as_str() {
-        "mlp" => {
-            let mut mlp = Mlp::from_layers(layers, activation, file.threshold)?;
-            mlp.fitted.trained_with = training;
-            SavedModel::Mlp(mlp)
-        }
+    let mut model = match file.kind.as_str() {
+        "mlp" => SavedModel::Mlp(Mlp::from_layers(layers, activation, file.threshold)?),
         "logistic" => {
             if layers.len() != 1 {
                 return Err(invalid(format!(
@@ -347,13 +546,11 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
                 )));
             }
             let layer = &layers[0];
-            let mut model = LogisticRegression::from_parameters(
+            SavedModel::Logistic(LogisticRegression::from_parameters(
                 layer.weights.column(0).into_owned(),
                 layer.biases[0],
                 file.threshold,
-            )?;
-            model.fitted.trained_with = training;
-            SavedModel::Logistic(model)
+            )?)
         }
         other => {
             return Err(invalid(format!(
@@ -361,8 +558,42 @@ pub fn from_json(text: &str) -> Result<LoadedModel, ModelError> {
             )));
         }
     };
-    Ok(LoadedModel {
-        model,
-        input_standardization: file.input_standardization,
-    })
+    let fitted = model.fitted_mut();
+    fitted.trained_with = training;
+    fitted.standardization = standardization;
+    fitted.feature_names = feature_names;
+    fitted.class_labels = class_labels;
+    Ok(model)
+}
+
+/// The feature names and class labels of a file of `version`: checked as a dataset checks
+/// them (version 2, where both are required), or the defaults (version 1, which has neither).
+fn names(
+    version: u64,
+    feature_names: Option<Vec<String>>,
+    class_labels: Option<[String; 2]>,
+    n_features: usize,
+) -> Result<(Vec<String>, ClassLabels), ModelError> {
+    if version == 1 {
+        if feature_names.is_some() || class_labels.is_some() {
+            return Err(invalid(
+                "\"feature_names\" and \"class_labels\" came with format version 2, but the file \
+                 says version 1",
+            ));
+        }
+        return Ok((
+            core_linalg::default_feature_names(n_features),
+            ClassLabels::default(),
+        ));
+    }
+    let (Some(feature_names), Some([negative, positive])) = (feature_names, class_labels) else {
+        return Err(invalid(
+            "\"feature_names\" or \"class_labels\" is missing: format version 2 has both",
+        ));
+    };
+    core_linalg::check_feature_names(&feature_names, n_features)
+        .map_err(|e| invalid(format!("feature_names: {e}")))?;
+    let class_labels =
+        ClassLabels::new(negative, positive).map_err(|e| invalid(format!("class_labels: {e}")))?;
+    Ok((feature_names, class_labels))
 }

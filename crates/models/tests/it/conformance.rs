@@ -3,15 +3,15 @@
 //! its extreme-but-legal data: huge features, constant columns, contradictory duplicates.
 //!
 //! Both models go through one [`Config`] enum rather than boxed closures: a fit returns a
-//! [`SavedModel`], which is a classifier *and* what `to_json` takes, so the save/load check
-//! needs no second code path, and the config itself can be cloned and compared.
+//! [`SavedModel`], which is a classifier *and* saves itself, so the save/load check
+//! needs no second code path, and the config itself can be cloned and compared. Most checks
+//! also run with each model standardising its own inputs ([`Config::all`]).
 
 use core_linalg::{Dataset, DatasetError, Matrix, Vector};
 use data::{Blobs, Standardizer};
-use models::saved::{from_json, to_json};
 use models::{
     Activation, Classifier, FitReport, LogisticRegressionConfig, MlpConfig, ModelError, SavedModel,
-    StopReason,
+    Standardize, StopReason,
 };
 use rand::seq::SliceRandom;
 
@@ -40,6 +40,19 @@ impl Config {
                     .with_epochs(200),
             ),
         ]
+    }
+
+    /// Both models as [`Config::both`], then both again standardising their inputs.
+    fn all(n_features: usize) -> Vec<Config> {
+        let [logistic, mlp] = Config::both(n_features);
+        let standardized = |c: &Config| match c.clone() {
+            Config::Logistic(c) => {
+                Config::Logistic(c.with_standardization(Standardize::FromTrainingData))
+            }
+            Config::Mlp(c) => Config::Mlp(c.with_standardization(Standardize::FromTrainingData)),
+        };
+        let (logistic_z, mlp_z) = (standardized(&logistic), standardized(&mlp));
+        vec![logistic, mlp, logistic_z, mlp_z]
     }
 
     fn with_threshold(self, threshold: f64) -> Config {
@@ -114,7 +127,7 @@ fn predict_before_fit_is_a_compile_error() {
 #[test]
 fn hyperparameters_are_unchanged_by_fit() {
     let data = two_clusters(20, 1);
-    for config in Config::both(2) {
+    for config in Config::all(2) {
         let before = config.clone();
         config.fit_ok(&data, 3);
         assert_eq!(config, before);
@@ -125,7 +138,7 @@ fn hyperparameters_are_unchanged_by_fit() {
 fn input_is_not_mutated_by_fit() {
     let data = two_clusters(20, 2);
     let before = data.clone();
-    for config in Config::both(2) {
+    for config in Config::all(2) {
         config.fit_ok(&data, 3);
         assert_eq!(
             bits(data.features().as_slice()),
@@ -141,7 +154,7 @@ fn input_is_not_mutated_by_fit() {
 #[test]
 fn fitting_twice_with_one_seed_is_bit_identical() {
     let data = random_dataset(30, 3, 4);
-    for config in Config::both(3) {
+    for config in Config::all(3) {
         let (a, report_a) = config.fit_ok(&data, 11);
         let (b, report_b) = config.fit_ok(&data, 11);
         let proba = |m: &SavedModel| m.classifier().predict_proba(data.features()).unwrap();
@@ -155,17 +168,17 @@ fn fitting_twice_with_one_seed_is_bit_identical() {
 fn save_and_load_give_bit_identical_predictions() {
     let data = random_dataset(30, 3, 5);
     let unseen = random_dataset(25, 3, 6);
-    for config in Config::both(3).map(|c| c.with_threshold(0.3)) {
+    for config in Config::all(3).into_iter().map(|c| c.with_threshold(0.3)) {
         let (model, _) = config.fit_ok(&data, 1);
-        let loaded = from_json(&to_json(&model, None)).expect("reads back");
-        assert_eq!(loaded.model, model);
+        let loaded = SavedModel::from_json(&model.to_json()).expect("reads back");
+        assert_eq!(loaded, model);
         for x in [data.features(), unseen.features()] {
             let before = model.classifier().predict_proba(x).unwrap();
-            let after = loaded.model.classifier().predict_proba(x).unwrap();
+            let after = loaded.classifier().predict_proba(x).unwrap();
             assert_eq!(bits(before.as_slice()), bits(after.as_slice()));
             assert_eq!(
                 model.classifier().predict(x).unwrap(),
-                loaded.model.classifier().predict(x).unwrap()
+                loaded.classifier().predict(x).unwrap()
             );
         }
     }
@@ -187,7 +200,7 @@ fn predictions_do_not_depend_on_row_order_or_batch_size() {
     let mut order: Vec<usize> = (0..x.nrows()).collect();
     order.shuffle(&mut rng(8));
     let permuted = x.select_rows(&order);
-    for config in Config::both(3) {
+    for config in Config::all(3) {
         let (model, _) = config.fit_ok(&data, 2);
         let model = model.classifier();
         let p = model.predict_proba(x).unwrap();
@@ -205,7 +218,10 @@ fn predictions_do_not_depend_on_row_order_or_batch_size() {
 fn probabilities_are_in_the_unit_interval_and_agree_with_predict() {
     let data = random_dataset(40, 2, 9);
     for threshold in [0.0, 0.3, 0.5, 0.9, 1.0] {
-        for config in Config::both(2).map(|c| c.with_threshold(threshold)) {
+        for config in Config::all(2)
+            .into_iter()
+            .map(|c| c.with_threshold(threshold))
+        {
             let (model, _) = config.fit_ok(&data, 4);
             let model = model.classifier();
             assert_eq!(model.threshold(), threshold);
@@ -225,7 +241,7 @@ fn well_separated_blobs_are_learned() {
         .unwrap()
         .generate(200, &mut rng(10))
         .unwrap();
-    for config in Config::both(2) {
+    for config in Config::all(2) {
         let (model, report) = config.fit_ok(&data, 5);
         let accuracy = accuracy(model.classifier(), &data);
         assert!(accuracy >= 0.95, "{config:?}: train accuracy {accuracy}");
@@ -269,7 +285,7 @@ fn one_feature_works() {
 #[test]
 fn a_wrong_feature_count_or_no_rows_at_predict_is_an_error() {
     let data = two_clusters(10, 11);
-    for config in Config::both(2) {
+    for config in Config::all(2) {
         let (model, _) = config.fit_ok(&data, 7);
         for n_columns in [0, 1, 3] {
             let x = Matrix::zeros(4, n_columns);
@@ -306,7 +322,7 @@ fn a_wrong_feature_count_or_no_rows_at_predict_is_an_error() {
 #[test]
 fn nan_or_infinity_at_predict_is_an_error_naming_the_cell() {
     let data = two_clusters(10, 12);
-    for config in Config::both(2) {
+    for config in Config::all(2) {
         let (model, _) = config.fit_ok(&data, 8);
         for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             let mut x = Matrix::from_element(3, 2, 0.5);

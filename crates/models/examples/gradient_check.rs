@@ -3,10 +3,8 @@
 //!
 //! Run: `cargo run -p models --example gradient_check`
 
-use core_linalg::{Activation, Dataset, Matrix, Vector};
-use models::{Differentiable, MlpConfig, check_gradients, compare_gradients};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use models::prelude::*;
+use models::{Differentiable, check_gradients, compare_gradients};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = ChaCha8Rng::seed_from_u64(3);

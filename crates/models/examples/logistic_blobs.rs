@@ -4,9 +4,7 @@
 //! Run: `cargo run -p models --example logistic_blobs`
 
 use data::{Blobs, train_test_split};
-use models::{Classifier, LogisticRegressionConfig};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use models::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = ChaCha8Rng::seed_from_u64(1);

@@ -3,10 +3,7 @@
 //! Run: `cargo run -p models --example mlp_moons_save`
 
 use data::{Moons, train_test_split};
-use models::saved::{self, SavedModel};
-use models::{Classifier, MlpConfig};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use models::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -25,15 +22,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let path = std::env::temp_dir().join("binclass-example-moons.json");
-    std::fs::write(&path, saved::to_json(&SavedModel::Mlp(mlp.clone()), None))?;
+    mlp.save(&path)?;
     println!("saved {}", path.display());
 
     // The answer to check: a good fit, and a reloaded model with bit-identical predictions.
-    let loaded = saved::from_json(&std::fs::read_to_string(&path)?)?;
-    let again = loaded
-        .model
-        .classifier()
-        .predict_proba(split.test.features())?;
+    let loaded = Mlp::load(&path)?;
+    let again = loaded.predict_proba(split.test.features())?;
     assert_eq!(again, mlp.predict_proba(split.test.features())?);
     assert!(f1 > 0.95, "F1 {f1}");
     println!("ok");

@@ -8,6 +8,7 @@ mod golden;
 mod gradients;
 mod names;
 mod properties;
+mod readme;
 mod saved;
 mod standardization;
 mod targets;

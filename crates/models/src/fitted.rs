@@ -26,7 +26,8 @@ use crate::{FitReport, ModelError};
 /// transform to every input of `predict`, `predict_proba` and `loss`, so it takes raw
 /// features; the statistics are saved and loaded with it. The numbers are those of
 /// standardising the data first with the same statistics (`data::Standardizer`), bit for bit.
-/// The gradient checker sees the network alone, so give it standardised data.
+/// The gradient checker, and a training observer's `progress.model`, see the network alone,
+/// which takes standardised inputs.
 ///
 /// # Example
 /// ```

@@ -6,7 +6,8 @@
 //! `Circles::DEFAULT_FACTOR`, `Spirals::DEFAULT_TURNS`, each type's `DEFAULT_NOISE`), so every
 //! description of a dataset means the same data. To add a parameter: a [`GeneratorParameter`]
 //! variant, a field here, its row in [`GeneratorKind::parameters`] and [`default_value`], and
-//! its use in [`GeneratorSpec::build`].
+//! its use in [`GeneratorSpec::build`]. The feature scale is not such a parameter: every
+//! generator takes it (default 1), so it is a field of its own, [`GeneratorSpec::scale`].
 
 use super::{Blobs, Circles, Generator, GeneratorKind, Moons, Spirals, Xor};
 use crate::DataError;
@@ -117,6 +118,9 @@ pub struct GeneratorSpec {
     pub factor: Option<f64>,
     /// Spiral turns, if given.
     pub turns: Option<f64>,
+    /// The constant every feature is multiplied by, if given (default 1; every generator
+    /// takes it).
+    pub scale: Option<f64>,
 }
 
 impl GeneratorSpec {
@@ -128,7 +132,14 @@ impl GeneratorSpec {
             separation: None,
             factor: None,
             turns: None,
+            scale: None,
         }
+    }
+
+    /// Gives the feature scale.
+    pub fn with_scale(mut self, scale: f64) -> Self {
+        self.scale = Some(scale);
+        self
     }
 
     /// Gives the noise.
@@ -182,7 +193,7 @@ impl GeneratorSpec {
     /// [`DataError::ParameterNotTaken`] for the first parameter given that the kind does not
     /// take, then the generator's own [`DataError::InvalidParameter`] naming the field, its
     /// value and what is allowed (for circles the factor is checked before the noise, for
-    /// spirals the turns).
+    /// spirals the turns; the scale, field `scale`, last).
     pub fn build(&self) -> Result<Generator, DataError> {
         use GeneratorParameter::{Factor, Noise, Separation, Turns};
         if let Some(parameter) = self.parameters_not_taken().next() {
@@ -198,7 +209,7 @@ impl GeneratorSpec {
                     .join(", "),
             });
         }
-        Ok(match self.kind {
+        let generator: Generator = match self.kind {
             GeneratorKind::Blobs => Blobs::new(self.value(Separation))?.into(),
             GeneratorKind::Moons => Moons::new().with_noise(self.value(Noise))?.into(),
             GeneratorKind::Xor => Xor::new().with_noise(self.value(Noise))?.into(),
@@ -208,7 +219,11 @@ impl GeneratorSpec {
             GeneratorKind::Spirals => Spirals::new(self.value(Turns))?
                 .with_noise(self.value(Noise))?
                 .into(),
-        })
+        };
+        match self.scale {
+            Some(scale) => generator.with_scale(scale),
+            None => Ok(generator),
+        }
     }
 }
 
@@ -271,6 +286,43 @@ mod tests {
         assert!(matches!(
             bad_noise.build(),
             Err(DataError::InvalidParameter { field: "noise", .. })
+        ));
+    }
+
+    #[test]
+    fn the_scale_is_taken_by_every_kind_and_checked_last() {
+        for kind in GeneratorKind::ALL {
+            let scaled = GeneratorSpec::new(kind).with_scale(10.0).build().unwrap();
+            assert_eq!(scaled.scale(), 10.0);
+            assert_eq!(
+                scaled,
+                GeneratorSpec::new(kind)
+                    .build()
+                    .unwrap()
+                    .with_scale(10.0)
+                    .unwrap()
+            );
+            assert_eq!(GeneratorSpec::new(kind).build().unwrap().scale(), 1.0);
+            for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e7] {
+                let err = GeneratorSpec::new(kind)
+                    .with_scale(bad)
+                    .build()
+                    .unwrap_err();
+                assert!(
+                    matches!(err, DataError::InvalidParameter { field: "scale", .. }),
+                    "{kind} {bad}: {err}"
+                );
+            }
+        }
+        // Another parameter's problem is reported first.
+        let err = GeneratorSpec::new(GeneratorKind::Moons)
+            .with_noise(-1.0)
+            .with_scale(0.0)
+            .build()
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            DataError::InvalidParameter { field: "noise", .. }
         ));
     }
 

@@ -17,15 +17,19 @@
 //!
 //! A study file has the tables `[study]` (`name`, `question`, `finding`, `seeds`),
 //! `[dataset]` (`generator` = blobs | moons | circles | xor | spirals, its parameters
-//! `separation` / `noise` / `factor` / `turns`, `samples`, `test_fraction`, optional fixed
-//! `seed`, `standardize`), `[model]` (`kind` = mlp | logistic, `hidden_layers`, `activation`,
-//! `learning_rate`, `epochs`, optional `l2`, `batch_size`, `tolerance` + `patience` for early
-//! stopping, `threshold`, `divergence_factor`), an optional `[sweep]` whose axes (`width`,
-//! `depth`, `activation`, `learning_rate`, `noise`, `early_stopping`) multiply into the runs,
-//! `[record]` (`loss_curve_stride`, `gradient_norm_stride`, `loss_fraction`,
-//! `oscillation_window`) and `[[original]]` rows (`point`, `precision`, `recall`, `f1`,
-//! `loss`, `note`) giving the original project's numbers. The README's "Study files" section
-//! shows a complete, commented example; `experiments/` holds the shipped studies.
+//! `separation` / `noise` / `factor` / `turns`, `scale`, `samples`, `test_fraction`, optional
+//! fixed `seed`, `standardize`), `[model]` (`kind` = mlp | logistic, `hidden_layers`,
+//! `activation`, `learning_rate`, `epochs`, optional `l2`, `batch_size`, `tolerance` +
+//! `patience` for early stopping, `threshold`, `divergence_factor`), an optional `[sweep]`
+//! whose axes (`width`, `depth`, `activation`, `learning_rate`, `noise`, `scale`,
+//! `standardize`, `early_stopping`, `epochs`) multiply into the runs, `[record]`
+//! (`loss_curve_stride`, `gradient_norm_stride`, `loss_fraction`, `oscillation_window`,
+//! `curvature_stride`), `[[original]]` rows (`point`, `precision`, `recall`, `f1`, `loss`,
+//! `note`) giving the original project's numbers, and pre-registered `[[hypothesis]]` tables
+//! (`name`, `statement`, `prediction`, `rule` and the rule's keys; see [`plan::Rule`]).
+//! docs/studies.md shows a complete, commented example; `experiments/` holds the shipped
+//! studies and `experiments/explain/` the opt-in ones that test explanations of the
+//! original's findings.
 //!
 //! Exit status: 0 all runs succeeded; 2 bad usage, study file or data (nothing ran); 3 the
 //! study ran but some runs failed or diverged (their rows say why); 1 internal error (such as

@@ -25,6 +25,11 @@ pub mod stream {
     /// The initial weights and mini-batch order of a study run: `TRAIN + point index`, so sweep
     /// points do not share a start.
     pub const TRAIN: u64 = 1000;
+    /// The Lanczos start vectors of `experiments curvature`.
+    pub const CURVATURE_COMMAND: u64 = 4;
+    /// The Lanczos start vectors of a study run's curvature readings: `CURVATURE + point
+    /// index` (above every `TRAIN + point index`, as a study has at most 10,000 runs).
+    pub const CURVATURE: u64 = 1_000_000;
 }
 
 /// The ChaCha8 stream `stream` of `seed`: value-stable on every platform, and independent of
@@ -126,7 +131,7 @@ pub fn prepare_data(plan: &Plan, run: &RunPlan) -> Result<PreparedData, Pipeline
     split_and_standardize(
         dataset,
         plan.data.test_fraction,
-        plan.data.standardize,
+        run.standardize,
         run.data_seed,
     )
 }

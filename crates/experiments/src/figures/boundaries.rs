@@ -87,7 +87,7 @@ impl<'a> Study<'a> {
             return;
         }
         let first_seed = self.plan.runs.first().map_or(0, |r| r.seed);
-        let standardised = if self.plan.data.standardize {
+        let standardised = if chosen.iter().all(|(_, choice, _)| choice.run.standardize) {
             " (standardised)"
         } else {
             ""

@@ -19,7 +19,10 @@ pub use records::{
     MODEL_SUFFIX, Metadata, RunRecord, finished_records, git_revision, is_record_file,
     pending_record, utc_now,
 };
-pub use run_files::{curve_csv, gradients_csv, model_json, write_run_files};
+pub use run_files::{
+    CURVATURE_HEADER, curvature_csv, curve_csv, gradients_csv, model_json, parse_curvature_csv,
+    write_run_files,
+};
 pub use summary::{
     PointSummary, cell, loss_cell, other_original_numbers, point_metric, summarise,
     summary_markdown, summary_preamble, summary_table,

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::plan::{Plan, Point, RunPlan};
-use crate::run::{RunOutcome, RunStatus, TestMetrics};
+use crate::plan::{Measure, Metric, Plan, Point, RunPlan, Split};
+use crate::run::{RunOutcome, RunStatus, TestMetrics, TrainMetrics};
 
 /// Whether `path` names a run record, `runs/<id>.json` (not a saved model,
 /// `runs/<id>.model.json`, nor a temporary file).
@@ -126,8 +126,12 @@ pub struct RunRecord {
     pub seed: u64,
     /// How it ended.
     pub status: RunStatus,
-    /// Test metrics, when it ended normally.
+    /// Test metrics (and the final training loss), when it ended normally.
     pub metrics: Option<TestMetrics>,
+    /// Training-set metrics, when it ended normally (absent from records written before they
+    /// were measured).
+    #[serde(default)]
+    pub train_metrics: Option<TrainMetrics>,
     /// Epochs run.
     pub epochs_run: Option<usize>,
     /// The model's stop reason (`completed`, `early_stopped`, …).
@@ -136,8 +140,12 @@ pub struct RunRecord {
     pub epochs_to_fraction: Option<usize>,
     /// The oscillation measure.
     pub oscillation: Option<f64>,
-    /// The dataset's Bayes error rate, when known.
+    /// The dataset's Bayes error rate.
     pub bayes_error: Option<f64>,
+    /// The predicted largest stable learning rate at initialisation, 2/λ_max of the epoch-0
+    /// curvature reading, when curvature is recorded and λ_max > 0.
+    #[serde(default)]
+    pub stable_lr_at_init: Option<f64>,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
 }
@@ -154,13 +162,39 @@ impl RunRecord {
             seed: run.seed,
             status: outcome.status.clone(),
             metrics: outcome.metrics,
+            train_metrics: outcome.train_metrics,
             epochs_run: report.map(|r| r.epochs_run),
             stop_reason: report.map(|r| r.stop_reason.label().to_owned()),
             epochs_to_fraction: report.and_then(|r| r.epochs_to_fraction),
             oscillation: outcome.oscillation,
             bayes_error: outcome.bayes_error,
+            stable_lr_at_init: outcome
+                .curvature
+                .first()
+                .filter(|r| r.epoch == 0)
+                .and_then(|r| r.stable_lr),
             wall_seconds: outcome.wall_seconds,
         }
+    }
+
+    /// The value of `metric` in this run, when it ended normally.
+    pub fn metric(&self, metric: Metric) -> Option<f64> {
+        let test = self.metrics.as_ref()?;
+        let train = self.train_metrics.as_ref();
+        Some(match (metric.split, metric.measure) {
+            (Split::Train, Measure::Loss) => test.train_loss,
+            (Split::Test, Measure::Loss) => test.test_loss,
+            (Split::Test, Measure::Precision) => test.precision,
+            (Split::Test, Measure::Recall) => test.recall,
+            (Split::Test, Measure::F1) => test.f1,
+            (Split::Test, Measure::Accuracy) => test.accuracy,
+            (Split::Test, Measure::RocAuc) => test.roc_auc,
+            (Split::Train, Measure::Precision) => train?.precision,
+            (Split::Train, Measure::Recall) => train?.recall,
+            (Split::Train, Measure::F1) => train?.f1,
+            (Split::Train, Measure::Accuracy) => train?.accuracy,
+            (Split::Train, Measure::RocAuc) => train?.roc_auc,
+        })
     }
 }
 

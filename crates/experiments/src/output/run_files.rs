@@ -1,12 +1,16 @@
 //! The files of one run: its loss curve (`curves/<id>.csv`), its gradient norms
-//! (`gradients/<id>.csv`) and its fitted model (`runs/<id>.model.json`), then its record.
+//! (`gradients/<id>.csv`), its curvature readings (`curvature/<id>.csv`) and its fitted model
+//! (`runs/<id>.model.json`), then its record.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use super::{MODEL_SUFFIX, RunRecord, write_atomic};
 use crate::plan::{Plan, RunPlan};
-use crate::run::{RunOutcome, RunStatus};
+use crate::run::{CurvatureReading, CurvatureStop, RunOutcome, RunStatus};
+
+/// The header of `curvature/<id>.csv`.
+pub const CURVATURE_HEADER: &str = "epoch,lambda_max,lambda_min,stable_lr,iterations,stop_reason";
 
 /// A run's loss curve: every `stride`-th epoch and the last, with the test loss beside it.
 pub fn curve_csv(outcome: &RunOutcome, stride: usize) -> Option<String> {
@@ -62,7 +66,82 @@ pub fn gradients_csv(outcome: &RunOutcome) -> Option<String> {
     Some(out)
 }
 
-/// Writes a finished run's files (its curve, gradient norms and model) and then its record,
+/// A run's curvature readings, one row each: `epoch,lambda_max,lambda_min,stable_lr,
+/// iterations,stop_reason` (see [`CurvatureReading`]; a reading that was not measured has
+/// empty values, 0 iterations and its reason); `None` when nothing was read.
+pub fn curvature_csv(readings: &[CurvatureReading]) -> Option<String> {
+    if readings.is_empty() {
+        return None;
+    }
+    let opt = |v: Option<f64>| v.map_or_else(String::new, |x| x.to_string());
+    let mut out = format!("{CURVATURE_HEADER}\n");
+    for r in readings {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            r.epoch,
+            opt(r.lambda_max),
+            opt(r.lambda_min),
+            opt(r.stable_lr),
+            r.iterations,
+            r.stop_reason.label()
+        );
+    }
+    Some(out)
+}
+
+/// Reads a `curvature/<id>.csv` file's text back into readings (what [`curvature_csv`]
+/// wrote).
+///
+/// # Errors
+/// A message naming the line and what is wrong: another header, a row without six cells, or
+/// a cell that is not a number or a stop reason.
+pub fn parse_curvature_csv(text: &str) -> Result<Vec<CurvatureReading>, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(CURVATURE_HEADER) {
+        return Err(format!("line 1: expected the header {CURVATURE_HEADER}"));
+    }
+    let mut readings = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let n = i + 2;
+        let cells: Vec<&str> = line.split(',').collect();
+        let [epoch, lambda_max, lambda_min, stable_lr, iterations, stop] = cells[..] else {
+            return Err(format!("line {n}: expected 6 cells, found {}", cells.len()));
+        };
+        let number = |cell: &str| -> Result<Option<f64>, String> {
+            if cell.is_empty() {
+                return Ok(None);
+            }
+            cell.parse()
+                .map(Some)
+                .map_err(|_| format!("line {n}: {cell:?} is not a number"))
+        };
+        let whole = |cell: &str| -> Result<usize, String> {
+            cell.parse()
+                .map_err(|_| format!("line {n}: {cell:?} is not a whole number"))
+        };
+        readings.push(CurvatureReading {
+            epoch: whole(epoch)?,
+            lambda_max: number(lambda_max)?,
+            lambda_min: number(lambda_min)?,
+            stable_lr: number(stable_lr)?,
+            iterations: whole(iterations)?,
+            stop_reason: CurvatureStop::from_label(stop)
+                .ok_or_else(|| format!("line {n}: {stop:?} is not a curvature stop reason"))?,
+        });
+    }
+    Ok(readings)
+}
+
+/// Writes `contents` to `dir/<folder>/<id>.csv`, creating the folder.
+fn write_run_csv(dir: &Path, folder: &str, id: &str, contents: &str) -> Result<(), String> {
+    let folder = dir.join(folder);
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    write_atomic(&folder.join(format!("{id}.csv")), contents.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Writes a finished run's files (its curve, gradient norms, curvature and model) and then its record,
 /// `runs/<id>.json`, last: a record on disk means the run's other files are there too.
 ///
 /// Returns the record and one message per file that could not be written (a full disk, say).
@@ -85,17 +164,15 @@ pub fn write_run_files(
     {
         failures.push(e.to_string());
     }
-    if let Some(grads) = gradients_csv(outcome) {
-        let gdir = dir.join("gradients");
-        let written = std::fs::create_dir_all(&gdir)
-            .map_err(|e| format!("cannot create {}: {e}", gdir.display()))
-            .and_then(|()| {
-                write_atomic(&gdir.join(format!("{id}.csv")), grads.as_bytes())
-                    .map_err(|e| e.to_string())
-            });
-        if let Err(e) = written {
-            failures.push(e);
-        }
+    if let Some(grads) = gradients_csv(outcome)
+        && let Err(e) = write_run_csv(dir, "gradients", &id, &grads)
+    {
+        failures.push(e);
+    }
+    if let Some(curvature) = curvature_csv(&outcome.curvature)
+        && let Err(e) = write_run_csv(dir, "curvature", &id, &curvature)
+    {
+        failures.push(e);
     }
     // The model goes first: a record on disk then implies its model is too
     // (a resumed study keeps records, so it must not keep them without models).
@@ -115,6 +192,7 @@ pub fn write_run_files(
             reason: first.clone(),
         };
         record.metrics = None;
+        record.train_metrics = None;
     }
     let saved = serde_json::to_string_pretty(&record)
         .map_err(|e| e.to_string())
@@ -129,4 +207,35 @@ pub fn write_run_files(
         failures.push(e);
     }
     (record, failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curvature_rows_read_back_as_written() {
+        let readings = [
+            CurvatureReading {
+                epoch: 0,
+                lambda_max: Some(4.0),
+                lambda_min: Some(-0.001),
+                stable_lr: Some(0.5),
+                iterations: 17,
+                stop_reason: CurvatureStop::Converged,
+            },
+            CurvatureReading::none(12, CurvatureStop::Diverged),
+        ];
+        let text = curvature_csv(&readings).unwrap();
+        assert_eq!(
+            text,
+            "epoch,lambda_max,lambda_min,stable_lr,iterations,stop_reason\n\
+             0,4,-0.001,0.5,17,converged\n12,,,,0,diverged\n"
+        );
+        assert_eq!(parse_curvature_csv(&text).unwrap(), readings);
+        assert!(curvature_csv(&[]).is_none());
+        let bad = text.replace("converged", "done");
+        assert!(parse_curvature_csv(&bad).unwrap_err().contains("line 2"));
+        assert!(parse_curvature_csv("epoch\n").is_err());
+    }
 }

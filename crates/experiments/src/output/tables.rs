@@ -11,7 +11,10 @@ fn opt(v: Option<f64>) -> String {
     v.map_or_else(String::new, |x| x.to_string())
 }
 
-/// The header of `results.csv` for a plan.
+/// The header of `results.csv` for a plan. The test part's metrics keep their unprefixed
+/// names (`precision`, …); the training part's follow with `train_` (the final training
+/// loss, `train_loss`, was always there); `stable_lr_at_init` is there when the study records
+/// curvature.
 pub fn results_header(plan: &Plan) -> String {
     let mut h = String::from("run,point");
     for axis in &plan.axes {
@@ -19,14 +22,19 @@ pub fn results_header(plan: &Plan) -> String {
     }
     h.push_str(
         ",seed,status,precision,recall,f1,accuracy,roc_auc,train_loss,test_loss,epochs_run,\
-         stop_reason,diverged_epoch,epochs_to_fraction,oscillation,bayes_error,wall_seconds,reason\n",
+         stop_reason,diverged_epoch,epochs_to_fraction,oscillation,bayes_error,wall_seconds,reason,\
+         train_precision,train_recall,train_f1,train_accuracy,train_roc_auc",
     );
+    if plan.record.curvature_stride > 0 {
+        h.push_str(",stable_lr_at_init");
+    }
+    h.push('\n');
     h
 }
 
-/// One `results.csv` row. Floats use Rust's shortest round-trip form, so equal numbers give
-/// equal text.
-pub fn results_row(record: &RunRecord) -> String {
+/// One `results.csv` row (with `stable_lr_at_init` when `curvature` is recorded). Floats use
+/// Rust's shortest round-trip form, so equal numbers give equal text.
+pub fn results_row(record: &RunRecord, curvature: bool) -> String {
     let mut row = format!("{},{}", record.id, quote(&record.point));
     for (_, value) in &record.swept {
         let _ = write!(row, ",{value}");
@@ -37,7 +45,7 @@ pub fn results_row(record: &RunRecord) -> String {
         RunStatus::Failed { reason } => (String::new(), reason.clone()),
         _ => (String::new(), String::new()),
     };
-    let _ = writeln!(
+    let _ = write!(
         row,
         ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3},{}",
         record.seed,
@@ -62,6 +70,20 @@ pub fn results_row(record: &RunRecord) -> String {
         record.wall_seconds,
         quote(&reason),
     );
+    let t = record.train_metrics;
+    let _ = write!(
+        row,
+        ",{},{},{},{},{}",
+        opt(t.map(|t| t.precision)),
+        opt(t.map(|t| t.recall)),
+        opt(t.map(|t| t.f1)),
+        opt(t.map(|t| t.accuracy)),
+        opt(t.map(|t| t.roc_auc)),
+    );
+    if curvature {
+        let _ = write!(row, ",{}", opt(record.stable_lr_at_init));
+    }
+    row.push('\n');
     row
 }
 
@@ -76,7 +98,7 @@ fn quote(s: &str) -> String {
 pub fn write_tables(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Result<(), String> {
     let mut csv = results_header(plan);
     for record in records {
-        csv.push_str(&results_row(record));
+        csv.push_str(&results_row(record, plan.record.curvature_stride > 0));
     }
     write_atomic(&dir.join("results.csv"), csv.as_bytes()).map_err(|e| e.to_string())?;
     let points = super::summarise(plan, records);

@@ -6,6 +6,7 @@
 //! while any problem stands.
 
 mod dataset;
+mod hypothesis;
 mod model;
 mod sweep;
 mod validate;
@@ -22,6 +23,13 @@ use rand::Rng;
 
 use crate::study_file::{self, Diagnostics, StudyFileError};
 
+pub use dataset::BayesErrors;
+pub use hypothesis::{
+    CLOSER_SPLIT_RATIO, DEFAULT_CURVATURE_TOLERANCE, DEFAULT_STABILITY_MARGIN, Direction,
+    Hypothesis, MIN_TREND_POINTS, Measure, Metric, NEGATIVE_CURVATURE_MARGIN,
+    OSCILLATION_THRESHOLD, Rule, RunEvent, STABILITY_CONTRADICTION_SHARE, Selection, ShareBound,
+    Split, TREND_SUPPORTED_TAU, original_value,
+};
 pub use sweep::{Axis, AxisValue, Original, Point, points};
 
 /// The most runs one file may plan (sweep product × seeds).
@@ -117,8 +125,11 @@ pub struct RunPlan {
     pub seed: u64,
     /// The seed the dataset is drawn with.
     pub data_seed: u64,
-    /// The dataset generator.
+    /// The dataset generator (with the point's noise and scale).
     pub generator: Generator,
+    /// Whether the features are standardised with the training part's statistics (the
+    /// point's `standardize`, else the dataset table's).
+    pub standardize: bool,
     /// The model.
     pub model: ModelPlan,
 }
@@ -130,15 +141,14 @@ impl RunPlan {
     }
 }
 
-/// How a run's data is prepared (the generator is per run: a sweep may vary its noise).
+/// How every run's data is drawn and split (the generator and the standardisation are per
+/// run, [`RunPlan`]: a sweep may vary the noise, the scale and the standardisation).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DataPlan {
     /// Number of samples drawn.
     pub n_samples: usize,
     /// Fraction held out for testing, in (0, 1), leaving both classes on both sides.
     pub test_fraction: f64,
-    /// Standardise features with the training part's statistics.
-    pub standardize: bool,
 }
 
 /// What a study records beyond the tables, from its `[record]` table.
@@ -152,6 +162,9 @@ pub struct RecordPlan {
     pub loss_fraction: f64,
     /// The oscillation measure looks at this last fraction of training, in (0, 1].
     pub oscillation_window: f64,
+    /// The loss surface's curvature is read every k epochs, and at epoch 0 and the last
+    /// (0: off; otherwise at most every point's epochs as written).
+    pub curvature_stride: usize,
 }
 
 /// A validated study: everything needed to run it, and to describe it in tables and reports.
@@ -180,6 +193,10 @@ pub struct Plan {
     pub points: Vec<Point>,
     /// Every run, point-major then seed.
     pub runs: Vec<RunPlan>,
+    /// The pre-registered hypotheses, in file order.
+    pub hypotheses: Vec<Hypothesis>,
+    /// The Bayes error of each distinct dataset configuration, computed once on first use.
+    pub bayes: BayesErrors,
     /// Whether `--quick` shortened the epochs.
     pub quick: bool,
 }
@@ -330,6 +347,108 @@ learning_rate = [0.001, 0.3]
         assert_eq!(
             err.problems[0].message,
             "blobs has no parameter noise; it takes separation"
+        );
+    }
+
+    #[test]
+    fn scale_standardisation_and_epochs_sweeps_reach_every_run() {
+        let text = STUDY
+            .replace(
+                "generator = \"blobs\"",
+                "generator = \"moons\"\nscale = 3.0",
+            )
+            .replace(
+                "learning_rate = [0.001, 0.3]",
+                "scale = [1, 10]\nstandardize = [false, true]\nepochs = [10, 250]",
+            );
+        let plan = plan(&text, &PlanOptions::default()).unwrap();
+        assert_eq!(plan.axes, [Axis::Scale, Axis::Standardize, Axis::Epochs]);
+        assert_eq!(plan.points[7].label, "scale=10,standardize=true,epochs=250");
+        for run in &plan.runs {
+            let point = plan.point_of(run);
+            assert_eq!(run.generator.scale(), point.scale().unwrap());
+            assert_eq!(run.standardize, point.standardize().unwrap());
+            assert_eq!(run.model.training().epochs(), point.epochs().unwrap());
+        }
+        // One Bayes error serves every scale of the same moons.
+        assert_eq!(plan.bayes.len(), 1);
+        // Without the sweep, the dataset table's scale and standardisation apply.
+        let fixed = STUDY.replace(
+            "samples = 40",
+            "samples = 40\nscale = 3.0\nstandardize = true",
+        );
+        let plan = super::tests::plan(&fixed, &PlanOptions::default()).unwrap();
+        assert!(
+            plan.runs
+                .iter()
+                .all(|r| r.generator.scale() == 3.0 && r.standardize)
+        );
+        let quick = PlanOptions {
+            seeds: None,
+            quick: true,
+        };
+        let plan = super::tests::plan(&text, &quick).unwrap();
+        assert_eq!(plan.runs.last().unwrap().model.training().epochs(), 3);
+    }
+
+    #[test]
+    fn bad_scales_name_the_key_and_the_allowed_range() {
+        for (bad, shown) in [
+            ("0.0", "0.0"),
+            ("-1.0", "-1.0"),
+            ("nan", "NaN"),
+            ("1e300", "1e300"),
+        ] {
+            let text = STUDY.replace("samples = 40", &format!("samples = 40\nscale = {bad}"));
+            let err = plan(&text, &PlanOptions::default()).unwrap_err();
+            assert_eq!(err.problems.len(), 1, "{err}");
+            let p = &err.problems[0];
+            assert_eq!(p.field, "dataset.scale");
+            assert!(p.location.is_some());
+            assert!(
+                p.message.contains(&format!("scale = {shown} is invalid")),
+                "{}",
+                p.message
+            );
+            assert!(p.message.contains("1e-6 to 1e6"), "{}", p.message);
+        }
+        // A bad swept scale is reported beside a bad swept noise: every problem at once.
+        let text = STUDY.replace("blobs", "moons").replace(
+            "learning_rate = [0.001, 0.3]",
+            "scale = [1.0, 1e7]\nnoise = [-0.5]",
+        );
+        let err = plan(&text, &PlanOptions::default()).unwrap_err();
+        let mut fields: Vec<&str> = err.problems.iter().map(|p| p.field.as_str()).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["sweep.noise", "sweep.scale"], "{err}");
+        assert!(
+            err.to_string().contains("scale = 10000000.0 is invalid"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn swept_epochs_and_curvature_strides_are_checked() {
+        let text = STUDY.replace("learning_rate = [0.001, 0.3]", "epochs = [0, 10]");
+        let err = plan(&text, &PlanOptions::default()).unwrap_err();
+        assert_eq!(err.problems[0].field, "sweep.epochs", "{err}");
+        let text = STUDY.replace("[sweep]", "[record]\ncurvature_stride = 11\n\n[sweep]");
+        let err = plan(&text, &PlanOptions::default()).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        assert_eq!(err.problems[0].field, "record.curvature_stride");
+        assert!(
+            err.problems[0]
+                .message
+                .contains("11 is larger than model.epochs (10): expected 0 (off) to 10"),
+            "{err}"
+        );
+        let ok = STUDY.replace("[sweep]", "[record]\ncurvature_stride = 10\n\n[sweep]");
+        assert_eq!(
+            plan(&ok, &PlanOptions::default())
+                .unwrap()
+                .record
+                .curvature_stride,
+            10
         );
     }
 }

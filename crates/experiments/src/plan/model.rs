@@ -49,7 +49,10 @@ fn sweep_span(raw: &RawStudy, axis: Axis) -> Option<Range<usize>> {
         Axis::Activation => s.activation.as_ref().map(Spanned::span),
         Axis::LearningRate => s.learning_rate.as_ref().map(Spanned::span),
         Axis::Noise => s.noise.as_ref().map(Spanned::span),
+        Axis::Scale => s.scale.as_ref().map(Spanned::span),
+        Axis::Standardize => s.standardize.as_ref().map(Spanned::span),
         Axis::EarlyStopping => s.early_stopping.as_ref().map(Spanned::span),
+        Axis::Epochs => s.epochs.as_ref().map(Spanned::span),
     }
 }
 
@@ -65,7 +68,7 @@ fn training(
     let learning_rate = point.learning_rate().unwrap_or(*m.learning_rate.get_ref());
     // Validated as written in the file; `--quick` shortens it afterwards, so `epochs = 0`
     // is an error with or without it.
-    let epochs = *m.epochs.get_ref();
+    let epochs = point.epochs().unwrap_or(*m.epochs.get_ref());
     let early = match (point.early_stopping(), &m.tolerance, &m.patience) {
         (Some(false), _, _) => None,
         (_, Some(tol), patience) => Some(EarlyStopping {
@@ -97,13 +100,7 @@ fn training(
         Ok(()) if quick => Some(training.with_epochs(epochs.div_ceil(QUICK_FACTOR).max(1))),
         Ok(()) => Some(training),
         Err(e) => {
-            let swept_rate = point.learning_rate().is_some();
-            report_training_problem(
-                diag,
-                raw,
-                &e,
-                swept_rate.then(|| sweep_span(raw, Axis::LearningRate)),
-            );
+            report_training_problem(diag, raw, &e, point);
             None
         }
     }
@@ -240,15 +237,15 @@ fn training_config(
     config
 }
 
-/// Reports an invalid training setting under the key and line it came from: the swept
-/// learning rate (`swept_rate` holds the sweep's span), a key of `[model]`, or
-/// `record.loss_fraction`.
+/// Reports an invalid training setting under the key and line it came from: the point's
+/// swept learning rate or epochs, a key of `[model]`, or `record.loss_fraction`.
 fn report_training_problem(
     diag: &mut Diagnostics<'_>,
     raw: &RawStudy,
     e: &ModelError,
-    swept_rate: Option<Option<Range<usize>>>,
+    point: &Point,
 ) {
+    let swept = |axis: Axis| point.value(axis).map(|_| sweep_span(raw, axis));
     let field = match e {
         ModelError::InvalidHyperparameter { field, .. } => *field,
         _ => "model",
@@ -259,13 +256,16 @@ fn report_training_problem(
         return;
     }
     let m = &raw.model;
-    let (key, span) = match (field, swept_rate) {
+    let (key, span) = match (field, swept(Axis::LearningRate)) {
         ("learning_rate", Some(span)) => ("sweep.learning_rate".to_owned(), span),
         ("learning_rate", None) => (
             "model.learning_rate".to_owned(),
             Some(m.learning_rate.span()),
         ),
-        ("epochs", _) => ("model.epochs".to_owned(), Some(m.epochs.span())),
+        ("epochs", _) => match swept(Axis::Epochs) {
+            Some(span) => ("sweep.epochs".to_owned(), span),
+            None => ("model.epochs".to_owned(), Some(m.epochs.span())),
+        },
         ("l2", _) => ("model.l2".to_owned(), m.l2.as_ref().map(Spanned::span)),
         ("batch_size", _) => (
             "model.batch_size".to_owned(),

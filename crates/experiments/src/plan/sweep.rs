@@ -20,23 +20,33 @@ pub enum Axis {
     LearningRate,
     /// The dataset's noise.
     Noise,
+    /// The dataset's feature scale.
+    Scale,
+    /// Standardising the features off or on.
+    Standardize,
     /// Early stopping off or on.
     EarlyStopping,
+    /// The training length in epochs.
+    Epochs,
 }
 
 impl Axis {
     /// Every axis, in point order.
-    pub const ALL: [Axis; 6] = [
+    pub const ALL: [Axis; 9] = [
         Axis::Width,
         Axis::Depth,
         Axis::Activation,
         Axis::LearningRate,
         Axis::Noise,
+        Axis::Scale,
+        Axis::Standardize,
         Axis::EarlyStopping,
+        Axis::Epochs,
     ];
 
     /// The key under `[sweep]`, also the axis's column name and label prefix: `width`,
-    /// `depth`, `activation`, `learning_rate`, `noise`, `early_stopping`.
+    /// `depth`, `activation`, `learning_rate`, `noise`, `scale`, `standardize`,
+    /// `early_stopping`, `epochs`.
     pub fn key(self) -> &'static str {
         match self {
             Axis::Width => "width",
@@ -44,8 +54,16 @@ impl Axis {
             Axis::Activation => "activation",
             Axis::LearningRate => "learning_rate",
             Axis::Noise => "noise",
+            Axis::Scale => "scale",
+            Axis::Standardize => "standardize",
             Axis::EarlyStopping => "early_stopping",
+            Axis::Epochs => "epochs",
         }
+    }
+
+    /// The axis whose key is `key`, if any.
+    pub fn from_key(key: &str) -> Option<Axis> {
+        Axis::ALL.into_iter().find(|a| a.key() == key)
     }
 
     /// The axis in words, for axis labels: `neurons per hidden layer`, `hidden layers`, …
@@ -56,7 +74,10 @@ impl Axis {
             Axis::Activation => "hidden activation",
             Axis::LearningRate => "learning rate",
             Axis::Noise => "dataset noise",
+            Axis::Scale => "feature scale",
+            Axis::Standardize => "standardised features",
             Axis::EarlyStopping => "early stopping",
+            Axis::Epochs => "training epochs",
         }
     }
 }
@@ -80,8 +101,14 @@ pub enum AxisValue {
     LearningRate(f64),
     /// The dataset's noise.
     Noise(f64),
+    /// The dataset's feature scale.
+    Scale(f64),
+    /// Standardising the features on (`true`) or off.
+    Standardize(bool),
     /// Early stopping on (`true`) or off.
     EarlyStopping(bool),
+    /// Training epochs (as the study file gives them, before `--quick`).
+    Epochs(usize),
 }
 
 impl AxisValue {
@@ -93,26 +120,31 @@ impl AxisValue {
             AxisValue::Activation(_) => Axis::Activation,
             AxisValue::LearningRate(_) => Axis::LearningRate,
             AxisValue::Noise(_) => Axis::Noise,
+            AxisValue::Scale(_) => Axis::Scale,
+            AxisValue::Standardize(_) => Axis::Standardize,
             AxisValue::EarlyStopping(_) => Axis::EarlyStopping,
+            AxisValue::Epochs(_) => Axis::Epochs,
         }
     }
 
-    /// The value as a number on a chart's x axis: widths, depths, learning rates and noises;
-    /// `None` for activations and switches, which are categories.
+    /// The value as a number on a chart's x axis: widths, depths, learning rates, noises,
+    /// scales and epochs; `None` for activations and switches, which are categories.
     pub fn as_number(&self) -> Option<f64> {
         match *self {
-            AxisValue::Width(w) => Some(w as f64),
-            AxisValue::Depth(d) => Some(d as f64),
-            AxisValue::LearningRate(x) | AxisValue::Noise(x) => Some(x),
-            AxisValue::Activation(_) | AxisValue::EarlyStopping(_) => None,
+            AxisValue::Width(n) | AxisValue::Depth(n) | AxisValue::Epochs(n) => Some(n as f64),
+            AxisValue::LearningRate(x) | AxisValue::Noise(x) | AxisValue::Scale(x) => Some(x),
+            AxisValue::Activation(_) | AxisValue::EarlyStopping(_) | AxisValue::Standardize(_) => {
+                None
+            }
         }
     }
 
-    /// The value as a reader says it: early stopping `on`/`off` rather than `true`/`false`.
+    /// The value as a reader says it: switches (early stopping, standardisation) `on`/`off`
+    /// rather than `true`/`false`.
     pub fn spoken(&self) -> String {
         match self {
-            AxisValue::EarlyStopping(true) => "on".to_owned(),
-            AxisValue::EarlyStopping(false) => "off".to_owned(),
+            AxisValue::EarlyStopping(true) | AxisValue::Standardize(true) => "on".to_owned(),
+            AxisValue::EarlyStopping(false) | AxisValue::Standardize(false) => "off".to_owned(),
             other => other.to_string(),
         }
     }
@@ -123,10 +155,12 @@ impl AxisValue {
 impl fmt::Display for AxisValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AxisValue::Width(w) | AxisValue::Depth(w) => write!(f, "{w}"),
+            AxisValue::Width(n) | AxisValue::Depth(n) | AxisValue::Epochs(n) => write!(f, "{n}"),
             AxisValue::Activation(a) => f.write_str(a.name()),
-            AxisValue::LearningRate(x) | AxisValue::Noise(x) => write!(f, "{x}"),
-            AxisValue::EarlyStopping(on) => write!(f, "{on}"),
+            AxisValue::LearningRate(x) | AxisValue::Noise(x) | AxisValue::Scale(x) => {
+                write!(f, "{x}")
+            }
+            AxisValue::EarlyStopping(on) | AxisValue::Standardize(on) => write!(f, "{on}"),
         }
     }
 }
@@ -213,6 +247,36 @@ impl Point {
             AxisValue::EarlyStopping(on) => Some(on),
             _ => None,
         }
+    }
+
+    /// The swept feature scale.
+    pub fn scale(&self) -> Option<f64> {
+        match self.value(Axis::Scale)? {
+            AxisValue::Scale(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// The swept standardisation switch.
+    pub fn standardize(&self) -> Option<bool> {
+        match self.value(Axis::Standardize)? {
+            AxisValue::Standardize(on) => Some(on),
+            _ => None,
+        }
+    }
+
+    /// The swept training length, as the study file gives it (before `--quick`).
+    pub fn epochs(&self) -> Option<usize> {
+        match self.value(Axis::Epochs)? {
+            AxisValue::Epochs(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Whether this point has every value of `values` (a partial point, such as an
+    /// `[[original]]` row's or a hypothesis's `at`).
+    pub fn matches(&self, values: &[AxisValue]) -> bool {
+        values.iter().all(|v| self.value(v.axis()) == Some(*v))
     }
 }
 

@@ -6,10 +6,10 @@ use std::path::Path;
 use core_linalg::Activation;
 use toml::Spanned;
 
-use super::dataset;
+use super::hypothesis::{self, StudyShape};
 use super::{
-    Axis, AxisValue, DataPlan, MAX_RUNS, Original, Plan, PlanOptions, Point, RecordPlan, RunPlan,
-    model, points,
+    Axis, AxisValue, BayesErrors, DataPlan, MAX_RUNS, Original, Plan, PlanOptions, Point,
+    RecordPlan, RunPlan, dataset, model, points,
 };
 use crate::study_file::{Diagnostics, RawOriginal, RawRecord, RawStudy, RawSweep};
 
@@ -22,13 +22,8 @@ pub(super) fn plan(
     options: &PlanOptions,
 ) -> Option<Plan> {
     let name = raw.study.name.get_ref().clone();
-    // It names the output folder and appears in file and link names: letters (any script),
-    // digits, '-' and '_' only, so no space, separator, dot or invisible control character.
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-    {
+    // It names the output folder and appears in file and link names.
+    if !is_plain_name(&name) {
         diag.problem(
             "study.name",
             Some(raw.study.name.span()),
@@ -75,6 +70,7 @@ pub(super) fn plan(
         let (Some(generator), Some(model)) = (generator, model) else {
             continue;
         };
+        let standardize = point.standardize().unwrap_or(raw.dataset.standardize);
         for &seed in &seeds {
             runs.push(RunPlan {
                 index: runs.len(),
@@ -82,12 +78,26 @@ pub(super) fn plan(
                 seed,
                 data_seed: raw.dataset.seed.unwrap_or(seed),
                 generator,
+                standardize,
                 model: model.clone(),
             });
         }
     }
     attach_originals(diag, &raw.original, &mut points, sweep.complete);
-    let record = record_plan(diag, &raw.record);
+    let record = record_plan(diag, raw, &points);
+    let hypotheses = if sweep.complete {
+        let shape = StudyShape {
+            axes: &sweep.axes,
+            values: &sweep.values,
+            points: &points,
+            record: &record,
+        };
+        hypothesis::hypotheses(diag, &raw.hypothesis, &shape)
+    } else {
+        // A sweep value could not be read: a hypothesis naming it would be blamed for it.
+        Vec::new()
+    };
+    let bayes = BayesErrors::new(runs.iter().map(|r| r.generator));
     Some(Plan {
         path: path.to_owned(),
         source: String::new(),
@@ -100,8 +110,20 @@ pub(super) fn plan(
         axes: sweep.axes,
         points,
         runs,
+        hypotheses,
+        bayes,
         quick: options.quick,
     })
+}
+
+/// Whether `name` is letters (any script), digits, '-' and '_' only, and not empty: no
+/// space, separator, dot or invisible control character, so it is safe as a file name, a
+/// link and an HTML id.
+pub(super) fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// The seeds in effect (`--seeds` replaces the file's list), each distinct.
@@ -168,7 +190,6 @@ fn data_plan(diag: &mut Diagnostics<'_>, raw: &RawStudy) -> DataPlan {
     DataPlan {
         n_samples,
         test_fraction,
-        standardize: d.standardize,
     }
 }
 
@@ -221,10 +242,16 @@ impl Sweep {
                 typed(&s.learning_rate, AxisValue::LearningRate),
             ),
             (Axis::Noise, typed(&s.noise, AxisValue::Noise)),
+            (Axis::Scale, typed(&s.scale, AxisValue::Scale)),
+            (
+                Axis::Standardize,
+                typed(&s.standardize, AxisValue::Standardize),
+            ),
             (
                 Axis::EarlyStopping,
                 typed(&s.early_stopping, AxisValue::EarlyStopping),
             ),
+            (Axis::Epochs, typed(&s.epochs, AxisValue::Epochs)),
         ];
         for (axis, values) in given {
             let Some((span, values)) = values else {
@@ -270,8 +297,11 @@ impl Sweep {
     }
 }
 
-/// Checks the `[[original]]` rows (one per point, numbers in range, naming a point) and gives
-/// each to its point.
+/// Checks the `[[original]]` rows (numbers in range, each naming a point or some axes'
+/// values, no point named by two rows) and gives each to every point it names.
+///
+/// A row's `point` is a list of `axis=value` pairs, as in point labels: the full label names
+/// one point, fewer pairs (`"depth=2"` in a depth × noise sweep) every point with those values.
 fn attach_originals(
     diag: &mut Diagnostics<'_>,
     originals: &[RawOriginal],
@@ -279,19 +309,7 @@ fn attach_originals(
     all_points_known: bool,
 ) {
     let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
-    let mut original_points: Vec<&str> = Vec::new();
     for original in originals {
-        if original_points.contains(&original.point.as_str()) {
-            diag.problem(
-                "original.point",
-                None,
-                format!(
-                    "{:?} has two [[original]] rows: give each point one row",
-                    original.point
-                ),
-            );
-        }
-        original_points.push(&original.point);
         // The original's numbers go into the tables beside ours: scores are fractions,
         // the loss a cross-entropy (never negative).
         const FRACTION: (f64, &str) = (1.0, "a fraction in [0, 1]");
@@ -315,34 +333,65 @@ fn attach_originals(
                 );
             }
         }
-        match points.iter_mut().find(|p| p.label == original.point) {
-            Some(point) => {
-                point.original.get_or_insert(Original {
-                    point: original.point.clone(),
-                    precision: original.precision,
-                    recall: original.recall,
-                    f1: original.f1,
-                    loss: original.loss,
-                    note: original.note.clone(),
-                });
-            }
-            None if all_points_known => diag.problem(
+        let matched: Vec<usize> = points
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| names_point(&original.point, p))
+            .map(|(i, _)| i)
+            .collect();
+        if matched.is_empty() && all_points_known {
+            diag.problem(
                 "original.point",
                 None,
                 format!(
-                    "{:?} matches no swept point; expected one of {}",
+                    "{:?} matches no swept point; expected one of {} (or some of a label's axis=value pairs)",
                     original.point,
                     labels.join(" | ")
                 ),
-            ),
-            None => {}
+            );
+        }
+        for i in matched {
+            let point = &mut points[i];
+            match &point.original {
+                Some(earlier) => diag.problem(
+                    "original.point",
+                    None,
+                    format!(
+                        "{:?} has two [[original]] rows ({:?} and {:?}): give each point one row",
+                        point.label, earlier.point, original.point
+                    ),
+                ),
+                None => {
+                    point.original = Some(Original {
+                        point: original.point.clone(),
+                        precision: original.precision,
+                        recall: original.recall,
+                        f1: original.f1,
+                        loss: original.loss,
+                        note: original.note.clone(),
+                    });
+                }
+            }
         }
     }
 }
 
+/// Whether an `[[original]]` row's `point` names `point`: its label, or `axis=value` pairs
+/// each found in the label (`all` names only the point of a study without a sweep).
+fn names_point(row: &str, point: &Point) -> bool {
+    if row == point.label {
+        return true;
+    }
+    let pairs: Vec<&str> = point.label.split(',').collect();
+    !row.is_empty() && row != "all" && row.split(',').all(|pair| pairs.contains(&pair.trim()))
+}
+
 /// The `[record]` table's settings (the loss fraction is checked with the training settings,
-/// which use it).
-fn record_plan(diag: &mut Diagnostics<'_>, r: &RawRecord) -> RecordPlan {
+/// which use it). A curvature stride is at most every point's epochs as written (a stride
+/// longer than training would read only epoch 0 and the last, which a smaller stride says
+/// plainly).
+fn record_plan(diag: &mut Diagnostics<'_>, raw: &RawStudy, points: &[Point]) -> RecordPlan {
+    let r: &RawRecord = &raw.record;
     if *r.loss_curve_stride.get_ref() == 0 {
         diag.problem(
             "record.loss_curve_stride",
@@ -358,10 +407,28 @@ fn record_plan(diag: &mut Diagnostics<'_>, r: &RawRecord) -> RecordPlan {
             format!("{window} is out of range: expected a fraction in (0, 1]"),
         );
     }
+    let curvature_stride = *r.curvature_stride.get_ref();
+    let shortest = points
+        .iter()
+        .map(|p| p.epochs().unwrap_or(*raw.model.epochs.get_ref()))
+        .min();
+    if let Some(epochs) = shortest.filter(|&e| e >= 1 && curvature_stride > e) {
+        let from = if raw.sweep.epochs.is_some() {
+            "the shortest swept epochs"
+        } else {
+            "model.epochs"
+        };
+        diag.problem(
+            "record.curvature_stride",
+            Some(r.curvature_stride.span()),
+            format!("{curvature_stride} is larger than {from} ({epochs}): expected 0 (off) to {epochs}; epoch 0 and the last are always read"),
+        );
+    }
     RecordPlan {
         loss_curve_stride: *r.loss_curve_stride.get_ref(),
         gradient_norm_stride: *r.gradient_norm_stride.get_ref(),
         loss_fraction: *r.loss_fraction.get_ref(),
         oscillation_window: window,
+        curvature_stride,
     }
 }

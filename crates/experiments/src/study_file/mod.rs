@@ -10,7 +10,9 @@ mod schema;
 use std::path::Path;
 
 pub use diagnostics::{Diagnostics, Problem, StudyFileError, line_col, source_line};
-pub use schema::{RawDataset, RawHeader, RawModel, RawOriginal, RawRecord, RawStudy, RawSweep};
+pub use schema::{
+    RawDataset, RawHeader, RawHypothesis, RawModel, RawOriginal, RawRecord, RawStudy, RawSweep,
+};
 
 /// Study files larger than this are refused before parsing (a study is a few kilobytes).
 pub const MAX_FILE_BYTES: u64 = 1 << 20;

@@ -26,6 +26,9 @@ pub struct RawStudy {
     /// The original project's numbers, one entry per swept value.
     #[serde(default)]
     pub original: Vec<RawOriginal>,
+    /// Pre-registered hypotheses, each decided by one rule from the results.
+    #[serde(default)]
+    pub hypothesis: Vec<RawHypothesis>,
 }
 
 /// `[study]`
@@ -67,6 +70,9 @@ pub struct RawDataset {
     /// Number of turns (spirals).
     #[serde(default)]
     pub turns: Option<Spanned<f64>>,
+    /// The constant every feature is multiplied by (every generator; default 1).
+    #[serde(default)]
+    pub scale: Option<Spanned<f64>>,
     /// A fixed data seed: every run uses the same dataset. Without it each run seed draws its
     /// own dataset (the default, so the spread across seeds includes the data's).
     #[serde(default)]
@@ -117,7 +123,8 @@ pub struct RawModel {
 }
 
 /// `[sweep]`: every axis is optional; the runs are the cartesian product of those given, in
-/// the order width, depth, activation, learning_rate, noise, early_stopping.
+/// the order width, depth, activation, learning_rate, noise, scale, standardize,
+/// early_stopping, epochs.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSweep {
@@ -137,9 +144,18 @@ pub struct RawSweep {
     /// Dataset noise.
     #[serde(default)]
     pub noise: Option<Spanned<Vec<f64>>>,
+    /// Feature scale (every feature multiplied by it).
+    #[serde(default)]
+    pub scale: Option<Spanned<Vec<f64>>>,
+    /// Standardising the features off (`false`) and on (`true`).
+    #[serde(default)]
+    pub standardize: Option<Spanned<Vec<bool>>>,
     /// Early stopping off (`false`) and on (`true`, with the model's tolerance and patience).
     #[serde(default)]
     pub early_stopping: Option<Spanned<Vec<bool>>>,
+    /// Training length in epochs.
+    #[serde(default)]
+    pub epochs: Option<Spanned<Vec<usize>>>,
 }
 
 /// `[record]`
@@ -158,15 +174,19 @@ pub struct RawRecord {
     /// The oscillation measure looks at this last fraction of training.
     #[serde(default = "default_oscillation_window")]
     pub oscillation_window: Spanned<f64>,
+    /// Read the loss surface's curvature every k epochs (and at epoch 0 and the last; 0: off).
+    #[serde(default = "zero_stride")]
+    pub curvature_stride: Spanned<usize>,
 }
 
 impl Default for RawRecord {
     fn default() -> Self {
         RawRecord {
             loss_curve_stride: default_curve_stride(),
-            gradient_norm_stride: Spanned::new(0..0, 0),
+            gradient_norm_stride: zero_stride(),
             loss_fraction: default_loss_fraction(),
             oscillation_window: default_oscillation_window(),
+            curvature_stride: zero_stride(),
         }
     }
 }
@@ -184,12 +204,14 @@ fn default_oscillation_window() -> Spanned<f64> {
     Spanned::new(0..0, 0.5)
 }
 
-/// `[[original]]`: the original project's numbers for one swept value.
+/// `[[original]]`: the original project's numbers for one sweep point, or for every point
+/// with some axes' values (`"depth=2"` in a depth × noise sweep).
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawOriginal {
-    /// The swept value this row belongs to, as it appears in the point label (e.g. `"width=3"`),
-    /// or `"all"` for a study without a sweep.
+    /// The point this row belongs to, as it appears in the point label (e.g. `"width=3"`),
+    /// or some of its `axis=value` pairs (every point with those values), or `"all"` for a
+    /// study without a sweep.
     pub point: String,
     /// Original precision.
     #[serde(default)]
@@ -206,4 +228,57 @@ pub struct RawOriginal {
     /// Anything else the original reported for this value.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// `[[hypothesis]]`: a pre-registered hypothesis, in words, and the one rule that decides it
+/// from the results. Which keys a rule takes is checked by [`crate::plan`]: `trend` takes
+/// `metric`, `along`, `at`, `expect`; `closer_split` `metric`, `expect` and optionally `at`;
+/// `share` `what`, `at` and one of `at_least` / `at_most`; `stability` optionally `margin`;
+/// `negative_curvature` `more_at`, `than_at` and optionally `tolerance`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHypothesis {
+    /// A short identifier, e.g. `H1`.
+    pub name: Spanned<String>,
+    /// The hypothesis in words.
+    pub statement: Spanned<String>,
+    /// What the hypothesis predicts the results will show.
+    pub prediction: Spanned<String>,
+    /// The rule: `trend`, `closer_split`, `share`, `stability` or `negative_curvature`.
+    pub rule: Spanned<String>,
+    /// The per-run metric (`trend`: e.g. `test_f1`; `closer_split`: `precision`, `recall`,
+    /// `f1` or `loss`).
+    #[serde(default)]
+    pub metric: Option<Spanned<String>>,
+    /// The swept axis a trend runs along.
+    #[serde(default)]
+    pub along: Option<Spanned<String>>,
+    /// Swept axes held at one value, e.g. `{ noise = 0.3, epochs = 160000 }`.
+    #[serde(default)]
+    pub at: Option<Spanned<toml::Table>>,
+    /// What the rule expects: `increasing` / `decreasing` (trend), `train` / `test`
+    /// (closer_split).
+    #[serde(default)]
+    pub expect: Option<Spanned<String>>,
+    /// The per-run event a share counts: `diverged` or `oscillated`.
+    #[serde(default)]
+    pub what: Option<Spanned<String>>,
+    /// The least share of seeds the prediction allows.
+    #[serde(default)]
+    pub at_least: Option<Spanned<f64>>,
+    /// The largest share of seeds the prediction allows.
+    #[serde(default)]
+    pub at_most: Option<Spanned<f64>>,
+    /// How far a learning rate must be from the predicted stable one to count (stability).
+    #[serde(default)]
+    pub margin: Option<Spanned<f64>>,
+    /// The point expected to show more negative curvature.
+    #[serde(default)]
+    pub more_at: Option<Spanned<toml::Table>>,
+    /// The point it is compared with.
+    #[serde(default)]
+    pub than_at: Option<Spanned<toml::Table>>,
+    /// A reading counts as negative curvature when λ_min < −tolerance·λ_max.
+    #[serde(default)]
+    pub tolerance: Option<Spanned<f64>>,
 }

@@ -36,6 +36,12 @@ lr:
 early-stopping:
     cargo run --release -p experiments -- experiments/early_stopping.toml
 
+# The opt-in studies that test explanations of the original's findings (issue 19): depth and
+# width × overlap, learning rate × feature scale with curvature, saddles. Longer than the
+# default study; `just explain --quick` is a smoke run.
+explain *ARGS:
+    cargo run --release -p experiments -- experiments/explain/*.toml {{ARGS}}
+
 # Validate every study file and print the planned runs.
 check:
     cargo run --release -p experiments -- --check

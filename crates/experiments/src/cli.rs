@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Parser;
 use std::process::ExitCode;
 
-use crate::commands::{self, gradcheck, predict, studies, train};
+use crate::commands::{self, curvature, gradcheck, predict, studies, train};
 use crate::error::Error;
 use crate::merge;
 
@@ -32,6 +32,9 @@ enum Command {
     Predict(predict::PredictArgs),
     /// Check a random net's hand-written gradients against central finite differences.
     Gradcheck(gradcheck::GradcheckArgs),
+    /// Print the loss surface's curvature at a saved model on labelled data: the largest and
+    /// smallest Hessian eigenvalues and the predicted largest stable learning rate 2/λ_max.
+    Curvature(curvature::CurvatureArgs),
     /// Combine the output folders of a sharded study (--shard K/N on several machines) into the
     /// tables a single machine would have written (identical apart from wall times).
     Merge {
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Train(args)) => train::train(args),
         Some(Command::Predict(args)) => predict::predict(args),
         Some(Command::Gradcheck(args)) => gradcheck::gradcheck(args),
+        Some(Command::Curvature(args)) => curvature::curvature(args),
         None => studies::run(&cli.studies),
     }
 }

@@ -1,6 +1,7 @@
-//! The commands of the binary: running studies ([`studies`]), `train`, `predict` and
-//! `gradcheck`, and what they share (output-file checks, printed metrics).
+//! The commands of the binary: running studies ([`studies`]), `train`, `predict`,
+//! `gradcheck` and `curvature`, and what they share (output-file checks, printed metrics).
 
+pub mod curvature;
 pub mod gradcheck;
 pub mod predict;
 pub mod studies;

@@ -108,19 +108,38 @@ pub fn stderr(output: &Output) -> String {
 /// `results.csv` without the wall-time column, which is the one number allowed to differ.
 pub fn results_without_wall_time(path: &Path) -> String {
     let text = std::fs::read_to_string(path).expect("results.csv exists");
-    let header: Vec<&str> = text.lines().next().expect("header").split(',').collect();
+    let header = csv_cells(text.lines().next().expect("header"));
     let wall = header
         .iter()
         .position(|h| *h == "wall_seconds")
         .expect("wall_seconds column");
     text.lines()
         .map(|line| {
-            let mut cells: Vec<&str> = line.split(',').collect();
+            let mut cells = csv_cells(line);
             cells.remove(wall);
             cells.join(",")
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A CSV line's cells as written (quotes kept): a quoted cell's commas do not split it (the
+/// point label of a sweep over two axes is quoted, `"width=3,noise=0.1"`).
+pub fn csv_cells(line: &str) -> Vec<&str> {
+    let mut cells = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                cells.push(&line[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    cells.push(&line[start..]);
+    cells
 }
 
 /// Runs the study `file` into the folder `out`, from `dir`.

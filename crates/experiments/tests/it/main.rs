@@ -3,6 +3,7 @@
 mod bad_input;
 mod commands;
 mod common;
+mod explain;
 mod interruption;
 mod properties;
 mod protection;

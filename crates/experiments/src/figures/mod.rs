@@ -194,19 +194,22 @@ impl<'a> Study<'a> {
 
 /// A point as part of a file name, so a per-point figure is named by its sweep point:
 /// `depth6-sigmoid` for `depth=6,activation=sigmoid`. Numbers keep their axis's name (`width3`,
-/// `lr0.001`, `noise0.2`), activations are their name, early stopping is `early-stopping-on`
-/// or `-off`; empty without a sweep. Distinct points give distinct parts, as their labels are.
+/// `lr0.001`, `noise0.2`, `scale100`, `epochs500`), activations are their name, switches are
+/// `early-stopping-on`/`-off` and `standardize-on`/`-off`; empty without a sweep. Distinct points give distinct parts, as their labels are.
 pub(crate) fn point_file_part(point: &Point) -> String {
     let parts: Vec<String> = point
         .values
         .iter()
         .map(|value| match value {
-            AxisValue::Width(_) | AxisValue::Depth(_) | AxisValue::Noise(_) => {
-                format!("{}{value}", value.axis().key())
-            }
+            AxisValue::Width(_)
+            | AxisValue::Depth(_)
+            | AxisValue::Noise(_)
+            | AxisValue::Scale(_)
+            | AxisValue::Epochs(_) => format!("{}{value}", value.axis().key()),
             AxisValue::LearningRate(_) => format!("lr{value}"),
             AxisValue::Activation(_) => value.to_string(),
             AxisValue::EarlyStopping(_) => format!("early-stopping-{}", value.spoken()),
+            AxisValue::Standardize(_) => format!("standardize-{}", value.spoken()),
         })
         .collect();
     parts.join("-")

@@ -95,3 +95,15 @@ fn the_readme_example_builds_as_its_own_crate_and_checks_its_answer() {
     assert_eq!(String::from_utf8_lossy(&run.stdout), "[\"cat\", \"dog\"]\n");
     std::fs::remove_dir_all(&crate_dir).unwrap();
 }
+
+/// The README shows this example verbatim (from its `use` line to the end), so what the test
+/// above builds is what a reader copies.
+#[test]
+fn the_readme_shows_the_example_verbatim() {
+    let readme = include_str!("../../../../README.md");
+    let code = &EXAMPLE[EXAMPLE.find("use models::prelude::*;").expect("a use line")..];
+    assert!(
+        readme.contains(code.trim_end()),
+        "README.md's library example differs from crates/models/examples/readme.rs"
+    );
+}

@@ -130,6 +130,26 @@ impl FromStr for Activation {
 mod tests {
     use super::*;
 
+    /// `ALL` lists every variant once (this match stops compiling when a variant is added and
+    /// not counted), and the unknown-name message lists every name.
+    #[test]
+    fn all_lists_every_variant_and_the_message_names_them() {
+        let index = |a: Activation| match a {
+            Activation::Identity => 0,
+            Activation::Relu => 1,
+            Activation::Sigmoid => 2,
+            Activation::Tanh => 3,
+        };
+        let mut seen: Vec<usize> = Activation::ALL.iter().map(|&a| index(a)).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..4).collect::<Vec<_>>());
+        let message = "swish".parse::<Activation>().unwrap_err().to_string();
+        for activation in Activation::ALL {
+            assert!(message.contains(activation.name()), "{message}");
+            assert_eq!(activation.name().parse::<Activation>(), Ok(activation));
+        }
+    }
+
     #[test]
     fn derivative_from_output_matches_central_difference() {
         let h = 1e-6;

@@ -1,5 +1,6 @@
 //! Integration tests of the `models` crate through its public API, one module per concern.
 
+mod activation_checklist;
 mod allocation;
 mod common;
 mod conformance;

@@ -3,8 +3,10 @@
 //! This crate turns what a model returns into the numbers a study reports: a
 //! [`ConfusionMatrix`] and the [`precision`], [`recall`], [`f1_score`] and [`accuracy`] read from
 //! it; the [`log_loss`] of predicted probabilities; the [`roc_auc`] of ranking scores; a
-//! [`ClassificationReport`] holding all of them for one run; and a [`Summary`] (mean ± std) of
-//! one metric across seeds. It depends only on `core-linalg`, never on `models` or `data`.
+//! [`ClassificationReport`] holding all of them for one run; and a [`Summary`] of one metric
+//! across seeds (mean ± standard deviation, and median with type-7 quartiles), reported with
+//! the [`Statistic`] that suits the scale the metric is read on. It depends only on
+//! `core-linalg`, never on `models` or `data`.
 //!
 //! Inputs are plain `&[f64]` slices, as the models return them: labels and predictions are
 //! exactly 0.0 or 1.0, probabilities are finite and in `[0, 1]`, scores are any finite numbers.
@@ -57,4 +59,4 @@ pub use error::{Argument, MetricsError};
 pub use log_loss::log_loss;
 pub use report::ClassificationReport;
 pub use roc_auc::roc_auc;
-pub use summary::Summary;
+pub use summary::{Statistic, Summary};

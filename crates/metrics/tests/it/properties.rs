@@ -147,5 +147,29 @@ proptest! {
         prop_assert!(s.mean.is_finite(), "{:?}", s);
         prop_assert!(s.min <= s.mean && s.mean <= s.max, "{:?}", s);
         prop_assert!(!s.std.is_nan() && s.std >= 0.0, "{:?}", s);
+        prop_assert!(s.min <= s.q1 && s.q1 <= s.median, "{:?}", s);
+        prop_assert!(s.median <= s.q3 && s.q3 <= s.max, "{:?}", s);
+    }
+
+    #[test]
+    fn quartiles_match_the_type_7_formula(values in prop::collection::vec(-1e6f64..1e6, 1..50)) {
+        let s = Summary::from_values(&values).unwrap();
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len();
+        // The textbook form: 1-based position 1 + (n − 1)·p, interpolated.
+        let quantile = |p: f64| {
+            let position = 1.0 + (n - 1) as f64 * p;
+            let k = position.floor() as usize;
+            let fraction = position - k as f64;
+            if k >= n { sorted[n - 1] } else { sorted[k - 1] + fraction * (sorted[k] - sorted[k - 1]) }
+        };
+        assert_relative_eq!(s.q1, quantile(0.25), epsilon = 1e-9);
+        assert_relative_eq!(s.median, quantile(0.5), epsilon = 1e-9);
+        assert_relative_eq!(s.q3, quantile(0.75), epsilon = 1e-9);
+        // Half the values (rounded) lie on each side of the median.
+        let below = sorted.iter().filter(|v| **v < s.median).count();
+        let above = sorted.iter().filter(|v| **v > s.median).count();
+        prop_assert!(below <= n / 2 && above <= n / 2, "{} {} {:?}", below, above, s);
     }
 }

@@ -48,6 +48,11 @@ pub struct EpochsToFractionSpec {
     pub fraction: f64,
     /// The runs, in any order.
     pub runs: Vec<FractionRun>,
+    /// The caller's summary of the epochs of the runs that reached the fraction, as
+    /// `(learning_rate, epochs)` (e.g. the median), drawn bold and joined (none by default).
+    pub centres: Vec<(f64, f64)>,
+    /// The legend text of the centres, naming the statistic.
+    pub centre_label: String,
     /// The y scale (default log: epochs often span orders of magnitude).
     pub y_scale: Scale,
     /// Width and height in pixels (default 820 × 540; at least 400 × 300).
@@ -65,9 +70,24 @@ impl EpochsToFractionSpec {
             title: title.into(),
             fraction,
             runs,
+            centres: Vec::new(),
+            centre_label: String::new(),
             y_scale: Scale::Log,
             size: (820, 540),
         }
+    }
+
+    /// Sets the summary at each learning rate, `(learning_rate, epochs)`, drawn bold and
+    /// joined, and the legend text naming its statistic (e.g. `"median of the seeds that
+    /// reached it"`).
+    pub fn with_centres(
+        mut self,
+        label: impl Into<String>,
+        centres: Vec<(f64, f64)>,
+    ) -> EpochsToFractionSpec {
+        self.centre_label = label.into();
+        self.centres = centres;
+        self
     }
 
     /// Sets the y scale.
@@ -85,12 +105,13 @@ impl EpochsToFractionSpec {
 
 /// Draws the epochs each run needed to reach `fraction` of its first loss against its learning
 /// rate (log x): one faint dot per seed (spread slightly sideways so equal values stay
-/// visible), the mean over the seeds that reached it as a bold dot joined across learning rates,
-/// and, in bands above the chart, an `x` per diverged run and an open square per run that never
+/// visible), the caller's summary ([`EpochsToFractionSpec::with_centres`]) as a bold dot joined
+/// across learning rates, and, in bands above the chart, an `x` per diverged run and an open square per run that never
 /// reached the fraction, each group labelled with its count.
 ///
 /// Runs with a learning rate that is not finite and positive cannot be placed and are dropped,
-/// as are `Reached { epochs: 0 }` on a log y axis (both counted in [`PlotOutcome::Written`]).
+/// as are `Reached { epochs: 0 }` on a log y axis (both counted in [`PlotOutcome::Written`]),
+/// and centres that cannot be placed (not counted: they are not data).
 ///
 /// # Errors
 /// [`VizError::UnsupportedFormat`], [`VizError::InvalidSize`]; [`VizError::InvalidSetting`]
@@ -109,7 +130,8 @@ impl EpochsToFractionSpec {
 ///     run(0.1, 2, FractionOutcome::NotReached),
 ///     run(10.0, 1, FractionOutcome::Diverged),
 /// ];
-/// let spec = EpochsToFractionSpec::new("speed by learning rate", 0.3, runs);
+/// let spec = EpochsToFractionSpec::new("speed by learning rate", 0.3, runs)
+///     .with_centres("median", vec![(0.01, 1000.0), (0.1, 95.0)]);
 /// let path = std::env::temp_dir().join("viz-doc-fraction.png");
 /// assert!(epochs_to_fraction(&path, &spec)?.is_written());
 /// # Ok::<(), viz::VizError>(())
@@ -142,13 +164,15 @@ struct Column {
     x: f64,
     /// Epochs of the runs that reached the fraction (data space).
     reached: Vec<f64>,
+    /// The caller's centre of `reached` (data space).
+    centre: Option<f64>,
     n_diverged: usize,
     n_not_reached: usize,
 }
 
 /// Groups `runs` by learning rate (ascending; equal rates share a column) and counts the runs
 /// that cannot be placed.
-fn columns(runs: &[FractionRun], y_scale: Scale) -> (Vec<Column>, usize) {
+fn columns(runs: &[FractionRun], centres: &[(f64, f64)], y_scale: Scale) -> (Vec<Column>, usize) {
     let mut placed: Vec<(f64, FractionOutcome)> = Vec::new();
     let mut n_dropped = 0;
     for run in runs {
@@ -160,9 +184,16 @@ fn columns(runs: &[FractionRun], y_scale: Scale) -> (Vec<Column>, usize) {
     placed.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut columns = Vec::new();
     for group in placed.chunk_by(|a, b| a.0 == b.0) {
+        let x = group[0].0;
+        let centre = centres
+            .iter()
+            .find(|(rate, _)| to_display(Scale::Log, *rate) == Some(x))
+            .map(|c| c.1)
+            .filter(|c| to_display(y_scale, *c).is_some());
         let mut column = Column {
-            x: group[0].0,
+            x,
             reached: Vec::new(),
+            centre,
             n_diverged: 0,
             n_not_reached: 0,
         };
@@ -201,7 +232,7 @@ struct FractionFigure {
 }
 
 fn prepare(spec: &EpochsToFractionSpec) -> Option<FractionFigure> {
-    let (columns, n_dropped) = columns(&spec.runs, spec.y_scale);
+    let (columns, n_dropped) = columns(&spec.runs, &spec.centres, spec.y_scale);
     if columns.is_empty() {
         return None;
     }
@@ -222,14 +253,17 @@ fn prepare(spec: &EpochsToFractionSpec) -> Option<FractionFigure> {
         not_reached_row
     };
     y.hi = diverged_row + 0.12 * span;
-    let mut legend = vec![
-        LegendEntry::new(
-            Swatch::Dot(style::faded(style::group_color(0), 0.4)),
-            "single seeds",
-        ),
-        LegendEntry::new(Swatch::Dot(style::group_color(0)), "mean of the seeds"),
-        LegendEntry::new(Swatch::Cross(BLACK), "diverged"),
-    ];
+    let mut legend = vec![LegendEntry::new(
+        Swatch::Dot(style::faded(style::group_color(0), 0.4)),
+        "single seeds",
+    )];
+    if columns.iter().any(|c| c.centre.is_some()) {
+        legend.push(LegendEntry::new(
+            Swatch::Dot(style::group_color(0)),
+            spec.centre_label.clone(),
+        ));
+    }
+    legend.push(LegendEntry::new(Swatch::Cross(BLACK), "diverged"));
     if any_not_reached {
         legend.push(LegendEntry::new(Swatch::Square(INK), "not reached"));
     }
@@ -298,19 +332,13 @@ impl Figure for FractionFigure {
                 .zip(&c.reached)
                 .map(move |(dx, e)| Circle::new((c.x + dx, place(*e)), 4, seed_color.filled()))
         }))?;
-        let means: Vec<(f64, f64)> = self
+        let centres: Vec<(f64, f64)> = self
             .columns
             .iter()
-            .filter(|c| !c.reached.is_empty())
-            .map(|c| {
-                (
-                    c.x,
-                    place(c.reached.iter().sum::<f64>() / c.reached.len() as f64),
-                )
-            })
+            .filter_map(|c| Some((c.x, place(c.centre?))))
             .collect();
-        chart.draw_series(LineSeries::new(means.clone(), color.stroke_width(2)))?;
-        chart.draw_series(means.iter().map(|p| {
+        chart.draw_series(LineSeries::new(centres.clone(), color.stroke_width(2)))?;
+        chart.draw_series(centres.iter().map(|p| {
             EmptyElement::at(*p)
                 + Circle::new((0, 0), 6, color.filled())
                 + Circle::new((0, 0), 6, WHITE.stroke_width(1))
@@ -363,7 +391,7 @@ mod tests {
             run(f64::NAN, FractionOutcome::Diverged),
             run(0.1, FractionOutcome::Reached { epochs: 0 }),
         ];
-        let (columns, n_dropped) = columns(&runs, Scale::Log);
+        let (columns, n_dropped) = columns(&runs, &[(0.1, 10.0), (1.0, 0.0)], Scale::Log);
         assert_eq!(n_dropped, 3);
         assert_eq!(columns.len(), 2);
         assert_eq!(
@@ -378,6 +406,8 @@ mod tests {
             (columns[1].reached.clone(), columns[1].n_diverged),
             (vec![3.0], 1)
         );
+        // The caller's centres: 10 at lr 0.1; 0 at lr 1 has no place on a log axis.
+        assert_eq!((columns[0].centre, columns[1].centre), (Some(10.0), None));
     }
 
     #[test]
@@ -385,6 +415,7 @@ mod tests {
         let column = |x: f64, n: usize| Column {
             x,
             reached: vec![1.0; n],
+            centre: None,
             n_diverged: 0,
             n_not_reached: 0,
         };

@@ -3,12 +3,14 @@
 //! This crate draws the figures a study of small classifiers needs, as PNG or SVG files:
 //!
 //! - [`loss_curves`]: loss against epoch on a log axis, one colour per swept value, every seed
-//!   faint, the mean bold, evaluation loss dashed, diverged runs marked `x`;
+//!   faint, the caller's summary curve bold, evaluation loss dashed, runs that stopped early
+//!   marked where they stopped (`x` for a divergence);
 //! - [`decision_boundary`] and [`boundary_grid`]: the predicted probability over the plane as a
 //!   blue–white–red heat map with its decision contour and the train/test points, alone or as
 //!   panels side by side (say one per hidden-layer width, each titled with its F1);
-//! - [`metric_vs_parameter`]: a metric against a swept parameter, mean ± std across seeds, on a
-//!   linear, log or categorical axis, optionally beside reference values;
+//! - [`metric_vs_parameter`]: a metric against a swept parameter, every seed and the caller's
+//!   summary across seeds (a [`Band`]), on a linear, log or categorical axis, optionally beside
+//!   reference values;
 //! - [`gradient_heatmap`]: gradient norm per layer and epoch on a log colour scale, where
 //!   vanishing gradients in a deep sigmoid net show as a dark band;
 //! - [`epochs_to_fraction`]: epochs to reach a fraction of the first loss against the learning
@@ -24,7 +26,9 @@
 //! **The one design decision to know:** this crate draws from *plain numbers and closures*
 //! (`&[f64]`, [`Matrix`], and `Fn(&Matrix) -> probabilities` for a decision boundary) and never
 //! depends on the `models` crate, so figures can be drawn for any model, and models never know
-//! about pictures. Its one other choice: text is drawn with a bundled font (DejaVu Sans, under
+//! about pictures. Nor does it compute a statistic across seeds: a mean or a median is the
+//! caller's choice (passed as a [`Band`] or a [`GroupCurve`]), so the figures and the tables
+//! beside them use one implementation. Its one other choice: text is drawn with a bundled font (DejaVu Sans, under
 //! the Bitstream Vera / DejaVu licence in `assets/LICENSE-DejaVu.txt`) through plotters'
 //! `ab_glyph` feature, without system font libraries, so labels render the same on a fresh
 //! machine, in CI and in a container.
@@ -51,6 +55,7 @@
 //! ```
 
 mod axis;
+mod band;
 mod boundary;
 mod chart;
 mod error;
@@ -66,6 +71,7 @@ mod scale;
 mod style;
 mod svg;
 
+pub use band::Band;
 pub use boundary::{
     BoundaryGridSpec, BoundaryPanel, BoundarySpec, LabelledPoints, boundary_grid, decision_boundary,
 };
@@ -73,7 +79,7 @@ pub use core_linalg::{Matrix, Vector};
 pub use error::VizError;
 pub use fraction::{EpochsToFractionSpec, FractionOutcome, FractionRun, epochs_to_fraction};
 pub use gradient::{GradientHeatmapSpec, gradient_heatmap};
-pub use loss_curves::{LossCurvesSpec, LossSeries, loss_curves};
+pub use loss_curves::{GroupCurve, LossCurvesSpec, LossSeries, loss_curves};
 pub use metric::{MetricSpec, ParameterValues, metric_vs_parameter};
 pub use output::PlotOutcome;
 pub use probability::{BoxError, IntoProbabilities};

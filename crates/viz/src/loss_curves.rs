@@ -1,4 +1,5 @@
-//! Loss against epoch on a log axis: one colour per swept value, faint seeds, bold means.
+//! Loss against epoch on a log axis: one colour per swept value, faint seeds, the caller's
+//! summary curve bold, and a marker where a run stopped before the others.
 
 use std::path::Path;
 
@@ -16,7 +17,8 @@ use crate::{PlotOutcome, VizError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct LossSeries {
     /// The swept value this run belongs to, e.g. `"0.1"`; runs with the same group share a
-    /// colour and a mean curve. Groups appear in the legend in order of first appearance.
+    /// colour (and a [`GroupCurve`], when the caller gives one). Groups appear in the legend in
+    /// order of first appearance.
     pub group: String,
     /// The seed of the run (runs of a group are told apart by it).
     pub seed: u64,
@@ -61,6 +63,53 @@ impl LossSeries {
         self.diverged_at = Some(epoch);
         self
     }
+
+    /// The `(epoch, loss)` points of the training loss that a log axis can show: finite
+    /// epoch, finite and positive loss (what [`loss_curves`] draws of this run).
+    pub fn train_points(&self) -> Vec<(f64, f64)> {
+        drawable(&self.epochs, &self.train)
+    }
+
+    /// The drawable `(epoch, loss)` points of the evaluation loss, when there is one.
+    pub fn eval_points(&self) -> Option<Vec<(f64, f64)>> {
+        self.eval.as_ref().map(|eval| drawable(&self.epochs, eval))
+    }
+}
+
+/// The caller's summary of one group's runs at each epoch, drawn bold over its runs: say the
+/// median across seeds, with a run that stopped early carried forward at its last value.
+///
+/// This crate computes no statistic across runs: the caller chooses one (and says which in
+/// [`LossCurvesSpec::with_group_curves`]'s label and its caption).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupCurve {
+    /// The group (swept value) it summarises, as in [`LossSeries::group`]. A group curve whose
+    /// group has no run is drawn as a group of its own.
+    pub group: String,
+    /// The epoch of each value.
+    pub epochs: Vec<f64>,
+    /// The summary of the training losses at each epoch.
+    pub train: Vec<f64>,
+    /// The summary of the evaluation losses at each epoch, when there are any.
+    pub eval: Option<Vec<f64>>,
+}
+
+impl GroupCurve {
+    /// The summary `train[i]` at `epochs[i]` of `group`'s runs, without an evaluation curve.
+    pub fn new(group: impl Into<String>, epochs: Vec<f64>, train: Vec<f64>) -> GroupCurve {
+        GroupCurve {
+            group: group.into(),
+            epochs,
+            train,
+            eval: None,
+        }
+    }
+
+    /// Sets the summary of the evaluation losses (same length as `epochs`).
+    pub fn with_eval(mut self, eval: Vec<f64>) -> GroupCurve {
+        self.eval = Some(eval);
+        self
+    }
 }
 
 /// What [`loss_curves`] draws.
@@ -76,12 +125,18 @@ pub struct LossCurvesSpec {
     pub y_label: String,
     /// The runs.
     pub series: Vec<LossSeries>,
+    /// The summary curve of each group, drawn bold (none by default).
+    pub group_curves: Vec<GroupCurve>,
+    /// The legend text of the group curves, naming the statistic, e.g. `"median over
+    /// seeds"`.
+    pub group_curve_label: String,
     /// Width and height in pixels (default 900 × 560; at least 320 × 240).
     pub size: (u32, u32),
 }
 
 impl LossCurvesSpec {
-    /// Loss curves of `series` under `title`, with default labels and size.
+    /// Loss curves of `series` under `title`, with default labels and size, and no group
+    /// curves.
     pub fn new(title: impl Into<String>, series: Vec<LossSeries>) -> LossCurvesSpec {
         LossCurvesSpec {
             title: title.into(),
@@ -89,6 +144,8 @@ impl LossCurvesSpec {
             x_label: "epoch".into(),
             y_label: "training loss (log scale)".into(),
             series,
+            group_curves: Vec::new(),
+            group_curve_label: String::new(),
             size: (900, 560),
         }
     }
@@ -96,6 +153,18 @@ impl LossCurvesSpec {
     /// Sets what the groups are (the legend heading), e.g. `"learning rate"`.
     pub fn with_group_name(mut self, group_name: impl Into<String>) -> LossCurvesSpec {
         self.group_name = group_name.into();
+        self
+    }
+
+    /// Sets the summary curve of each group, drawn bold, and the legend text naming its
+    /// statistic (e.g. `"median over seeds"`).
+    pub fn with_group_curves(
+        mut self,
+        label: impl Into<String>,
+        curves: Vec<GroupCurve>,
+    ) -> LossCurvesSpec {
+        self.group_curve_label = label.into();
+        self.group_curves = curves;
         self
     }
 
@@ -119,29 +188,35 @@ impl LossCurvesSpec {
 
 /// Draws loss against epoch on a log y axis.
 ///
-/// Each group (swept value) gets one colour: its runs are drawn faint, their mean bold, the
-/// mean evaluation loss dashed, and each diverged run gets an `x` at the last loss it drew
-/// before its divergence epoch (at the top of the chart when it drew none). The mean at an
-/// epoch is the arithmetic mean over the runs that have a drawable loss there, so it jumps
-/// when a run stops early. Losses that are ≤ 0 or not finite cannot be placed on a log axis
-/// and are dropped (counted in [`PlotOutcome::Written`]). The format follows the extension of
-/// `path` (`.png` or `.svg`); the file is written atomically.
+/// Each group (swept value) gets one colour. A group with a [`GroupCurve`] has its runs drawn
+/// faint and the group curve bold (its evaluation curve dashed); a group without one that has
+/// a single run draws that run bold (its evaluation loss dashed), and one with several runs
+/// draws them faint only. A run whose last drawable loss comes before its group's last epoch
+/// gets a dot there, "ended early"; a diverged run gets an `x` instead, at the last loss it
+/// drew before its divergence epoch (at the top of the chart when it drew none). Losses that
+/// are ≤ 0 or not finite cannot be placed on a log axis and are dropped (counted in
+/// [`PlotOutcome::Written`]). The format follows the extension of `path` (`.png` or `.svg`);
+/// the file is written atomically.
 ///
 /// # Errors
 /// [`VizError::UnsupportedFormat`], [`VizError::InvalidSize`], [`VizError::LengthMismatch`]
-/// when a run's `train` or `eval` is not one value per epoch, [`VizError::Write`].
-/// No drawable loss at all gives `Ok(PlotOutcome::Skipped)`.
+/// when a run's or a group curve's `train` or `eval` is not one value per epoch,
+/// [`VizError::Write`]. No drawable loss at all gives `Ok(PlotOutcome::Skipped)`.
 ///
 /// # Example
 /// ```
-/// use viz::{LossCurvesSpec, LossSeries, loss_curves};
+/// use viz::{GroupCurve, LossCurvesSpec, LossSeries, loss_curves};
 ///
 /// let series = vec![
 ///     LossSeries::new("0.1", 1, vec![0.69, 0.4, 0.2, 0.1]),
-///     LossSeries::new("0.1", 2, vec![0.70, 0.45, 0.25, 0.12]).with_eval(vec![0.7, 0.5, 0.3, 0.2]),
+///     LossSeries::new("0.1", 2, vec![0.70, 0.45, 0.25]).with_eval(vec![0.7, 0.5, 0.3]),
 ///     LossSeries::new("10", 1, vec![0.69, 5.0, 80.0]).with_diverged_at(2),
 /// ];
-/// let spec = LossCurvesSpec::new("loss by learning rate", series).with_group_name("learning rate");
+/// // The median of two runs is their mean; seed 2 stopped after epoch 2 and is carried on.
+/// let median = GroupCurve::new("0.1", vec![0.0, 1.0, 2.0, 3.0], vec![0.695, 0.425, 0.225, 0.175]);
+/// let spec = LossCurvesSpec::new("loss by learning rate", series)
+///     .with_group_name("learning rate")
+///     .with_group_curves("median over seeds", vec![median]);
 /// let path = std::env::temp_dir().join("viz-doc-loss-curves.png");
 /// let outcome = loss_curves(&path, &spec)?;
 /// assert!(outcome.is_written());
@@ -149,13 +224,15 @@ impl LossCurvesSpec {
 /// ```
 pub fn loss_curves(path: impl AsRef<Path>, spec: &LossCurvesSpec) -> Result<PlotOutcome, VizError> {
     let target = Target::new(path.as_ref(), spec.size, (320, 240))?;
-    check_lengths(&target, &spec.series)?;
+    check_lengths(&target, spec)?;
     let Some(figure) = prepare(spec) else {
-        return Ok(PlotOutcome::skipped(if spec.series.is_empty() {
-            "no loss series"
-        } else {
-            "no finite, positive training loss"
-        }));
+        return Ok(PlotOutcome::skipped(
+            if spec.series.is_empty() && spec.group_curves.is_empty() {
+                "no loss series"
+            } else {
+                "no finite, positive training loss"
+            },
+        ));
     };
     target.write(&figure)?;
     Ok(PlotOutcome::Written {
@@ -163,21 +240,27 @@ pub fn loss_curves(path: impl AsRef<Path>, spec: &LossCurvesSpec) -> Result<Plot
     })
 }
 
-fn check_lengths(target: &Target, series: &[LossSeries]) -> Result<(), VizError> {
-    for (index, run) in series.iter().enumerate() {
-        let losses = std::iter::once(("train", Some(&run.train)))
-            .chain(std::iter::once(("eval", run.eval.as_ref())));
-        for (name, values) in losses {
+fn check_lengths(target: &Target, spec: &LossCurvesSpec) -> Result<(), VizError> {
+    let runs = spec.series.iter().enumerate().map(|(index, run)| {
+        let name = format!("series[{index}]");
+        let what = format!("(group {:?}, seed {})", run.group, run.seed);
+        (name, what, &run.epochs, &run.train, run.eval.as_ref())
+    });
+    let curves = spec.group_curves.iter().enumerate().map(|(index, curve)| {
+        let name = format!("group_curves[{index}]");
+        let what = format!("(group {:?})", curve.group);
+        (name, what, &curve.epochs, &curve.train, curve.eval.as_ref())
+    });
+    for (name, what, epochs, train, eval) in runs.chain(curves) {
+        let losses = std::iter::once(("train", Some(train))).chain(std::iter::once(("eval", eval)));
+        for (part, values) in losses {
             if let Some(values) = values
-                && values.len() != run.epochs.len()
+                && values.len() != epochs.len()
             {
                 return Err(VizError::LengthMismatch {
                     path: target.path.clone(),
-                    field: format!(
-                        "series[{index}].{name} (group {:?}, seed {})",
-                        run.group, run.seed
-                    ),
-                    expected: run.epochs.len(),
+                    field: format!("{name}.{part} {what}"),
+                    expected: epochs.len(),
                     found: values.len(),
                     per: "epoch",
                 });
@@ -197,27 +280,25 @@ fn drawable(epochs: &[f64], losses: &[f64]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The mean curve of several runs: at each epoch present in any run, the arithmetic mean of
-/// the losses of the runs that have that epoch. Sorted by epoch.
-pub(crate) fn mean_curve(runs: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
-    let mut points: Vec<(f64, f64)> = runs.iter().flatten().copied().collect();
-    points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut mean: Vec<(f64, f64)> = Vec::new();
-    for chunk in points.chunk_by(|a, b| a.0 == b.0) {
-        let n = chunk.len() as f64;
-        mean.push((chunk[0].0, chunk.iter().map(|p| p.1 / n).sum()));
-    }
-    mean
+/// Where a run ended before the rest of its group: the run's last drawable point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ending {
+    /// Stopped for divergence in this epoch; the marker sits on the last loss drawn before it
+    /// (`None`: at the top of the chart).
+    Diverged(f64, Option<f64>),
+    /// Ended (early stopping, say) at this point, before the group's last epoch.
+    Early(f64, f64),
 }
 
 struct Group {
     label: String,
     color: RGBColor,
     runs: Vec<Vec<(f64, f64)>>,
-    mean: Vec<(f64, f64)>,
-    eval_mean: Vec<(f64, f64)>,
-    /// `(epoch, loss)` of each diverged run's marker; loss `None` puts it at the top.
-    diverged: Vec<(f64, Option<f64>)>,
+    /// The bold curve: the caller's group curve, or a group's only run.
+    bold: Vec<(f64, f64)>,
+    /// The dashed curve beside it.
+    bold_eval: Vec<(f64, f64)>,
+    endings: Vec<Ending>,
 }
 
 struct LossFigure {
@@ -234,52 +315,87 @@ struct LossFigure {
 
 fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
     let mut labels: Vec<&str> = Vec::new();
-    for run in &spec.series {
-        if !labels.contains(&run.group.as_str()) {
-            labels.push(&run.group);
+    let named = spec
+        .series
+        .iter()
+        .map(|s| s.group.as_str())
+        .chain(spec.group_curves.iter().map(|c| c.group.as_str()));
+    for label in named {
+        if !labels.contains(&label) {
+            labels.push(label);
         }
     }
     let mut n_dropped = 0;
     let mut groups = Vec::new();
     for (index, label) in labels.iter().enumerate() {
-        let members = spec.series.iter().filter(|s| s.group == *label);
-        let (mut runs, mut evals, mut diverged) = (Vec::new(), Vec::new(), Vec::new());
-        for run in members {
-            let train = drawable(&run.epochs, &run.train);
+        let members: Vec<&LossSeries> = spec.series.iter().filter(|s| s.group == *label).collect();
+        let mut runs = Vec::new();
+        let mut evals = Vec::new();
+        for run in &members {
+            let train = run.train_points();
             n_dropped += run.train.len() - train.len();
-            if let Some(eval) = &run.eval {
-                let eval = drawable(&run.epochs, eval);
-                n_dropped += run.epochs.len() - eval.len();
-                evals.push(eval);
-            }
-            if let Some(epoch) = run.diverged_at {
-                let epoch = epoch as f64;
-                let last = train.iter().rev().find(|p| p.0 <= epoch).map(|p| p.1);
-                diverged.push((epoch, last));
-            }
+            let eval = run.eval_points();
+            n_dropped += eval.as_ref().map_or(0, |e| run.epochs.len() - e.len());
             runs.push(train);
+            evals.push(eval.unwrap_or_default());
         }
+        let last_epoch = runs
+            .iter()
+            .filter_map(|r| r.last().map(|p| p.0))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let endings = members
+            .iter()
+            .zip(&runs)
+            .filter_map(|(run, train)| match run.diverged_at {
+                Some(epoch) => {
+                    let epoch = epoch as f64;
+                    let last = train.iter().rev().find(|p| p.0 <= epoch).map(|p| p.1);
+                    Some(Ending::Diverged(epoch, last))
+                }
+                None => train
+                    .last()
+                    .filter(|p| p.0 < last_epoch)
+                    .map(|p| Ending::Early(p.0, p.1)),
+            })
+            .collect();
+        let curve = spec.group_curves.iter().find(|c| c.group == *label);
+        let (bold, bold_eval) = match curve {
+            Some(curve) => {
+                let train = drawable(&curve.epochs, &curve.train);
+                n_dropped += curve.train.len() - train.len();
+                let eval = curve.eval.as_ref().map(|e| drawable(&curve.epochs, e));
+                n_dropped += eval.as_ref().map_or(0, |e| curve.epochs.len() - e.len());
+                (train, eval.unwrap_or_default())
+            }
+            None if runs.len() == 1 => (runs.pop().unwrap_or_default(), evals.remove(0)),
+            None => (Vec::new(), Vec::new()),
+        };
         groups.push(Group {
             label: label.to_string(),
             color: style::group_color(index),
-            mean: mean_curve(&runs),
-            eval_mean: mean_curve(&evals),
             runs,
-            diverged,
+            bold,
+            bold_eval,
+            endings,
         });
     }
     let points = || {
         groups
             .iter()
-            .flat_map(|g| g.runs.iter().flatten().chain(&g.eval_mean))
+            .flat_map(|g| g.runs.iter().flatten().chain(&g.bold).chain(&g.bold_eval))
     };
     let y = Axis::fit(Scale::Log, points().map(|p| p.1))?;
-    let diverged_epochs = groups.iter().flat_map(|g| g.diverged.iter().map(|d| d.0));
+    let diverged_epochs = groups.iter().flat_map(|g| {
+        g.endings.iter().filter_map(|e| match e {
+            Ending::Diverged(epoch, _) => Some(*epoch),
+            Ending::Early(..) => None,
+        })
+    });
     let mut x = Axis::fit(Scale::Linear, points().map(|p| p.0).chain(diverged_epochs))?;
     if points().all(|p| p.0.fract() == 0.0) {
         x = x.whole_numbers();
     }
-    let legend = legend(&groups);
+    let legend = legend(spec, &groups);
     Some(LossFigure {
         title: spec.title.clone(),
         group_name: spec.group_name.clone(),
@@ -293,23 +409,32 @@ fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
     })
 }
 
-fn legend(groups: &[Group]) -> Vec<LegendEntry> {
+fn legend(spec: &LossCurvesSpec, groups: &[Group]) -> Vec<LegendEntry> {
     let mut legend: Vec<LegendEntry> = groups
         .iter()
         .map(|g| LegendEntry::new(Swatch::Line(g.color, 3), g.label.clone()))
         .collect();
     let grey = RGBColor(90, 90, 90);
-    if groups.iter().any(|g| g.runs.len() > 1) {
+    if groups.iter().any(|g| !g.runs.is_empty()) {
         legend.push(LegendEntry::new(
             Swatch::Line(style::faded(grey, 0.3), 1),
             "single seeds",
         ));
-        legend.push(LegendEntry::new(Swatch::Line(grey, 3), "mean over seeds"));
     }
-    if groups.iter().any(|g| !g.eval_mean.is_empty()) {
-        legend.push(LegendEntry::new(Swatch::Dashed(grey), "evaluation (mean)"));
+    if !spec.group_curves.is_empty() {
+        legend.push(LegendEntry::new(
+            Swatch::Line(grey, 3),
+            spec.group_curve_label.clone(),
+        ));
     }
-    if groups.iter().any(|g| !g.diverged.is_empty()) {
+    if groups.iter().any(|g| !g.bold_eval.is_empty()) {
+        legend.push(LegendEntry::new(Swatch::Dashed(grey), "evaluation"));
+    }
+    let any = |f: fn(&Ending) -> bool| groups.iter().any(|g| g.endings.iter().any(f));
+    if any(|e| matches!(e, Ending::Early(..))) {
+        legend.push(LegendEntry::new(Swatch::Dot(grey), "ended early"));
+    }
+    if any(|e| matches!(e, Ending::Diverged(..))) {
         legend.push(LegendEntry::new(Swatch::Cross(BLACK), "diverged"));
     }
     legend
@@ -341,17 +466,15 @@ impl Figure for LossFigure {
                 .collect()
         };
         for group in &self.groups {
-            if group.runs.len() > 1 {
-                for run in &group.runs {
-                    chart.draw_series(LineSeries::new(
-                        log(run),
-                        group.color.mix(0.3).stroke_width(1),
-                    ))?;
-                }
+            for run in &group.runs {
+                chart.draw_series(LineSeries::new(
+                    log(run),
+                    group.color.mix(0.3).stroke_width(1),
+                ))?;
             }
         }
         for group in &self.groups {
-            let eval = log(&group.eval_mean);
+            let eval = log(&group.bold_eval);
             if eval.len() > 1 {
                 chart.draw_series(DashedLineSeries::new(
                     eval,
@@ -360,21 +483,39 @@ impl Figure for LossFigure {
                     group.color.stroke_width(2),
                 ))?;
             }
-            let mean = log(&group.mean);
-            if mean.len() == 1 {
+            let bold = log(&group.bold);
+            if bold.len() == 1 {
                 chart.draw_series(
-                    mean.iter()
+                    bold.iter()
                         .map(|p| Circle::new(*p, 4, group.color.filled())),
                 )?;
             }
-            chart.draw_series(LineSeries::new(mean, group.color.stroke_width(3)))?;
+            chart.draw_series(LineSeries::new(bold, group.color.stroke_width(3)))?;
         }
         let top = self.y.hi - (self.y.hi - self.y.lo) * 0.03;
         for group in &self.groups {
-            chart.draw_series(group.diverged.iter().map(|(epoch, loss)| {
-                let y = loss.and_then(|l| to_display(Scale::Log, l)).unwrap_or(top);
-                Cross::new((*epoch, y), 7, BLACK.stroke_width(3))
-            }))?;
+            for ending in &group.endings {
+                match *ending {
+                    Ending::Diverged(epoch, loss) => {
+                        let y = loss.and_then(|l| to_display(Scale::Log, l)).unwrap_or(top);
+                        chart.draw_series(std::iter::once(Cross::new(
+                            (epoch, y),
+                            7,
+                            BLACK.stroke_width(3),
+                        )))?;
+                    }
+                    Ending::Early(epoch, loss) => {
+                        let Some(y) = to_display(Scale::Log, loss) else {
+                            continue;
+                        };
+                        chart.draw_series(std::iter::once(
+                            EmptyElement::at((epoch, y))
+                                + Circle::new((0, 0), 4, group.color.filled())
+                                + Circle::new((0, 0), 4, BLACK.stroke_width(1)),
+                        ))?;
+                    }
+                }
+            }
         }
         chart::draw_legend(&legend_area, heading, &self.legend, 12, look)?;
         Ok(())
@@ -384,16 +525,6 @@ impl Figure for LossFigure {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mean_curve_averages_the_runs_present_at_each_epoch() {
-        let runs = vec![
-            vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.25)],
-            vec![(0.0, 3.0), (1.0, 1.5)],
-        ];
-        assert_eq!(mean_curve(&runs), vec![(0.0, 2.0), (1.0, 1.0), (2.0, 0.25)]);
-        assert!(mean_curve(&[]).is_empty());
-    }
 
     #[test]
     fn drawable_points_drop_non_positive_and_non_finite_losses() {
@@ -411,7 +542,41 @@ mod tests {
             vec![LossSeries::new("a", 1, vec![1.0, 2.0, f64::INFINITY]).with_diverged_at(2)],
         );
         let figure = prepare(&spec).unwrap();
-        assert_eq!(figure.groups[0].diverged, vec![(2.0, Some(2.0))]);
+        assert_eq!(
+            figure.groups[0].endings,
+            vec![Ending::Diverged(2.0, Some(2.0))]
+        );
         assert_eq!(figure.n_dropped, 1);
+    }
+
+    #[test]
+    fn a_run_that_ends_before_its_group_gets_a_marker() {
+        let spec = LossCurvesSpec::new(
+            "t",
+            vec![
+                LossSeries::new("a", 1, vec![1.0, 0.5, 0.25, 0.125]),
+                LossSeries::new("a", 2, vec![1.0, 0.6]),
+                LossSeries::new("b", 1, vec![1.0, 0.9]),
+            ],
+        )
+        .with_group_curves(
+            "median over seeds",
+            vec![GroupCurve::new(
+                "a",
+                vec![0.0, 1.0, 2.0, 3.0],
+                vec![1.0, 0.55, 0.425, 0.3625],
+            )],
+        );
+        let figure = prepare(&spec).unwrap();
+        // Seed 2 stopped at epoch 1 while seed 1 went on to 3; group b's one run is complete.
+        assert_eq!(figure.groups[0].endings, vec![Ending::Early(1.0, 0.6)]);
+        assert!(figure.groups[1].endings.is_empty());
+        // Group a draws the caller's curve bold and both runs faint; b draws its run bold.
+        assert_eq!(figure.groups[0].runs.len(), 2);
+        assert_eq!(figure.groups[0].bold.len(), 4);
+        assert!(figure.groups[1].runs.is_empty());
+        assert_eq!(figure.groups[1].bold, vec![(0.0, 1.0), (1.0, 0.9)]);
+        let texts: Vec<&str> = figure.legend.iter().map(|e| e.text.as_str()).collect();
+        assert!(texts.contains(&"median over seeds") && texts.contains(&"ended early"));
     }
 }

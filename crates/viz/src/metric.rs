@@ -1,4 +1,5 @@
-//! A metric against a swept parameter: mean ± std across seeds, with an optional reference.
+//! A metric against a swept parameter: every seed, the caller's summary across seeds (a
+//! [`Band`]), and an optional reference.
 
 use std::path::Path;
 
@@ -6,9 +7,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::axis::Axis;
+use crate::band::Band;
 use crate::chart::{self, LegendEntry, Swatch};
 use crate::output::{DrawFailure, Figure, Look, Target};
-use crate::scale::{Scale, finite_bounds, mean_std, pad_range, to_display};
+use crate::scale::{Scale, finite_bounds, pad_range, to_display};
 use crate::style::{self, TITLE_SIZE};
 use crate::{PlotOutcome, VizError};
 
@@ -43,7 +45,10 @@ pub struct MetricSpec {
     pub parameter: ParameterValues,
     /// For each swept value, the metric of every seed (same length as `parameter`).
     pub measured: Vec<Vec<f64>>,
-    /// The legend text of the measured series (default `"this study (mean ± std)"`).
+    /// For each swept value, the summary across its seeds (same length as `parameter`;
+    /// `None` where there is none), when the caller gives one.
+    pub bands: Option<Vec<Option<Band>>>,
+    /// The legend text of the bands, naming the statistic (e.g. `"median [Q1, Q3]"`).
     pub measured_label: String,
     /// For each swept value, a value to compare with (e.g. the original project's), if any.
     pub reference: Option<Vec<f64>>,
@@ -58,7 +63,8 @@ pub struct MetricSpec {
 }
 
 impl MetricSpec {
-    /// `measured[i]` (one value per seed) against `parameter[i]`, on linear axes.
+    /// `measured[i]` (one value per seed) against `parameter[i]`, on linear axes, without a
+    /// summary until [`MetricSpec::with_bands`] gives one.
     pub fn new(
         title: impl Into<String>,
         parameter: ParameterValues,
@@ -70,7 +76,8 @@ impl MetricSpec {
             y_label: String::new(),
             parameter,
             measured,
-            measured_label: "this study (mean ± std)".into(),
+            bands: None,
+            measured_label: String::new(),
             reference: None,
             reference_label: "original project".into(),
             x_scale: Scale::Linear,
@@ -93,9 +100,12 @@ impl MetricSpec {
         self
     }
 
-    /// Sets the legend text of the measured series.
-    pub fn with_measured_label(mut self, label: impl Into<String>) -> MetricSpec {
+    /// Adds the summary across seeds at each swept value (one per value, `None` where there
+    /// is none), drawn bold with its error bar; `label` names the statistic in the legend,
+    /// e.g. `"this study, median [Q1, Q3]"`.
+    pub fn with_bands(mut self, label: impl Into<String>, bands: Vec<Option<Band>>) -> MetricSpec {
         self.measured_label = label.into();
+        self.bands = Some(bands);
         self
     }
 
@@ -118,29 +128,33 @@ impl MetricSpec {
     }
 }
 
-/// Draws a metric against a swept parameter: each seed as a faint dot, the mean as a filled
-/// circle with a `± std` error bar (sample std across seeds), and the optional reference
-/// values as open squares.
+/// Draws a metric against a swept parameter: each seed as a faint dot, the caller's summary
+/// across seeds ([`MetricSpec::with_bands`]) as a filled circle with an error bar from its
+/// `low` to its `high`, and the optional reference values as open squares.
 ///
-/// Numeric parameters are joined by lines in sweep order; categorical ones are not. Values that
-/// cannot be placed (non-finite, or ≤ 0 on a log axis) are dropped and counted; the mean and std
-/// are taken over the seeds that remain. On a log y axis an error bar reaching below the axis is
-/// cut at its bottom.
+/// Numeric parameters' centres are joined by lines in sweep order; categorical ones are not.
+/// Values that cannot be placed (non-finite, or ≤ 0 on a log axis) are dropped and counted; a
+/// band whose centre cannot be placed is dropped too. On a log y axis an error bar reaching
+/// below the axis (a `low` ≤ 0) is cut at its bottom.
 ///
 /// # Errors
 /// [`VizError::UnsupportedFormat`], [`VizError::InvalidSize`]; [`VizError::LengthMismatch`]
-/// when `measured` or `reference` does not have one entry per swept value;
+/// when `measured`, `bands` or `reference` does not have one entry per swept value;
 /// [`VizError::InvalidSetting`] for a log x scale with a categorical parameter;
 /// [`VizError::Write`]. Nothing drawable gives `Ok(PlotOutcome::Skipped)`.
 ///
 /// # Example
 /// ```
-/// use viz::{MetricSpec, ParameterValues, Scale, metric_vs_parameter};
+/// use viz::{Band, MetricSpec, ParameterValues, Scale, metric_vs_parameter};
 ///
 /// let spec = MetricSpec::new(
 ///     "F1 by learning rate",
 ///     ParameterValues::Numeric(vec![0.001, 0.01, 0.1]),
 ///     vec![vec![0.61, 0.64], vec![0.80, 0.84], vec![0.90, 0.88]],
+/// )
+/// .with_bands(
+///     "this study, mean ± sd",
+///     vec![Some(Band::new(0.625, 0.60, 0.65)), Some(Band::new(0.82, 0.79, 0.85)), None],
 /// )
 /// .with_axis_labels("learning rate", "test F1")
 /// .with_x_scale(Scale::Log)
@@ -173,6 +187,7 @@ fn check(target: &Target, spec: &MetricSpec) -> Result<(), VizError> {
     let n = spec.parameter.len();
     let lengths = [
         ("measured", Some(spec.measured.len())),
+        ("bands", spec.bands.as_ref().map(Vec::len)),
         ("reference", spec.reference.as_ref().map(Vec::len)),
     ];
     for (field, length) in lengths {
@@ -204,8 +219,8 @@ struct Column {
     x: f64,
     /// The drawable value of each seed.
     seeds: Vec<f64>,
-    /// Mean and sample std of `seeds`.
-    summary: Option<(f64, f64)>,
+    /// The caller's summary, when its centre is drawable.
+    band: Option<Band>,
     reference: Option<f64>,
 }
 
@@ -234,29 +249,33 @@ fn prepare(spec: &MetricSpec) -> Option<MetricFigure> {
     let mut columns = Vec::new();
     for (i, x) in x_positions.iter().enumerate() {
         let reference = spec.reference.as_ref().map(|r| r[i]);
-        let n_values = spec.measured[i].len() + usize::from(reference.is_some());
+        let band = spec.bands.as_ref().and_then(|b| b[i]);
+        let n_values =
+            spec.measured[i].len() + usize::from(reference.is_some()) + usize::from(band.is_some());
         let Some(x) = *x else {
             n_dropped += n_values;
             continue;
         };
         let seeds: Vec<f64> = spec.measured[i].iter().copied().filter(drawable).collect();
         let reference = reference.filter(drawable);
-        n_dropped += n_values - seeds.len() - usize::from(reference.is_some());
+        let band = band.filter(|b| drawable(&b.centre));
+        n_dropped +=
+            n_values - seeds.len() - usize::from(reference.is_some()) - usize::from(band.is_some());
         columns.push(Column {
             x,
-            summary: mean_std(&seeds).map(|(mean, std, _)| (mean, std)),
+            band,
             seeds,
             reference,
         });
     }
     if columns
         .iter()
-        .all(|c| c.summary.is_none() && c.reference.is_none())
+        .all(|c| c.seeds.is_empty() && c.band.is_none() && c.reference.is_none())
     {
         return None;
     }
     let y_values = columns.iter().flat_map(|c| {
-        let bar = c.summary.map(|(mean, std)| [mean - std, mean + std]);
+        let bar = c.band.map(|b| [b.low, b.centre, b.high]);
         c.seeds
             .iter()
             .copied()
@@ -273,10 +292,17 @@ fn prepare(spec: &MetricSpec) -> Option<MetricFigure> {
         }
     };
     let color = style::group_color(0);
-    let mut legend = vec![
-        LegendEntry::new(Swatch::Dot(color), spec.measured_label.clone()),
-        LegendEntry::new(Swatch::Dot(style::faded(color, 0.35)), "single seeds"),
-    ];
+    let mut legend = Vec::new();
+    if columns.iter().any(|c| c.band.is_some()) {
+        legend.push(LegendEntry::new(
+            Swatch::Dot(color),
+            spec.measured_label.clone(),
+        ));
+    }
+    legend.push(LegendEntry::new(
+        Swatch::Dot(style::faded(color, 0.35)),
+        "single seeds",
+    ));
     if columns.iter().any(|c| c.reference.is_some()) {
         legend.push(LegendEntry::new(
             Swatch::Square(style::group_color(1)),
@@ -317,10 +343,10 @@ impl Figure for MetricFigure {
                 .unwrap_or(self.y.lo)
                 .clamp(self.y.lo, self.y.hi)
         };
-        let means: Vec<(f64, f64)> = self
+        let centres: Vec<(f64, f64)> = self
             .columns
             .iter()
-            .filter_map(|c| c.summary.map(|(mean, _)| (c.x, place(mean))))
+            .filter_map(|c| c.band.map(|b| (c.x, place(b.centre))))
             .collect();
         let references: Vec<(f64, f64)> = self
             .columns
@@ -328,7 +354,7 @@ impl Figure for MetricFigure {
             .filter_map(|c| c.reference.map(|r| (c.x, place(r))))
             .collect();
         if self.joined {
-            chart.draw_series(LineSeries::new(means.clone(), measured.stroke_width(2)))?;
+            chart.draw_series(LineSeries::new(centres.clone(), measured.stroke_width(2)))?;
             chart.draw_series(DashedLineSeries::new(
                 references.clone(),
                 6,
@@ -343,19 +369,23 @@ impl Figure for MetricFigure {
                 .map(move |s| Circle::new((c.x, place(*s)), 3, seed_color.filled()))
         }))?;
         chart.draw_series(self.columns.iter().filter_map(|c| {
-            let (mean, std) = c.summary?;
-            (std > 0.0).then(|| {
+            let band = c.band?;
+            (band.high > band.low).then(|| {
                 ErrorBar::new_vertical(
                     c.x,
-                    place(mean - std),
-                    place(mean),
-                    place(mean + std),
+                    place(band.low),
+                    place(band.centre),
+                    place(band.high),
                     measured.stroke_width(2),
                     12,
                 )
             })
         }))?;
-        chart.draw_series(means.iter().map(|p| Circle::new(*p, 5, measured.filled())))?;
+        chart.draw_series(
+            centres
+                .iter()
+                .map(|p| Circle::new(*p, 5, measured.filled())),
+        )?;
         chart.draw_series(references.iter().map(|p| {
             EmptyElement::at(*p) + Rectangle::new([(-6, -6), (6, 6)], reference.stroke_width(2))
         }))?;
@@ -369,19 +399,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn columns_summarise_the_finite_seeds() {
+    fn columns_keep_the_finite_seeds_and_the_given_bands() {
+        let band = Band::new(2.0, 1.0, 3.0);
         let spec = MetricSpec::new(
             "t",
             ParameterValues::Numeric(vec![0.1, 1.0]),
             vec![vec![1.0, 3.0, f64::NAN], vec![f64::NAN]],
         )
+        .with_bands(
+            "median [Q1, Q3]",
+            vec![Some(band), Some(Band::point(f64::NAN))],
+        )
         .with_x_scale(Scale::Log);
         let figure = prepare(&spec).unwrap();
         assert_eq!(figure.columns[0].x, -1.0);
-        let (mean, std) = figure.columns[0].summary.unwrap();
-        assert!((mean - 2.0).abs() < 1e-12 && (std - 2f64.sqrt()).abs() < 1e-12);
-        assert_eq!(figure.columns[1].summary, None);
-        assert_eq!(figure.n_dropped, 2);
+        assert_eq!(figure.columns[0].seeds, vec![1.0, 3.0]);
+        assert_eq!(figure.columns[0].band, Some(band));
+        assert_eq!(figure.columns[1].band, None);
+        // One NaN seed in each column and the undrawable band.
+        assert_eq!(figure.n_dropped, 3);
+        assert_eq!(figure.legend.len(), 2);
+    }
+
+    #[test]
+    fn without_bands_only_the_seeds_are_drawn() {
+        let spec = MetricSpec::new(
+            "t",
+            ParameterValues::Numeric(vec![1.0, 2.0]),
+            vec![vec![0.5], vec![0.7, 0.8]],
+        );
+        let figure = prepare(&spec).unwrap();
+        assert!(figure.columns.iter().all(|c| c.band.is_none()));
+        assert_eq!(figure.legend.len(), 1, "only the seeds are in the legend");
     }
 
     #[test]

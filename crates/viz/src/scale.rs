@@ -1,5 +1,5 @@
 //! Pure numbers behind every axis and colour scale: ranges that survive NaN, ∞, constants
-//! and zeros on a log axis; mean ± std across seeds; the log colour scale.
+//! and zeros on a log axis; the log colour scale.
 //!
 //! Everything here works in *display space*: on a log axis a value `v` is placed at `log10 v`,
 //! so the plotting code only ever builds linear plotters coordinates (see `axis.rs`),
@@ -76,23 +76,6 @@ pub(crate) fn to_display(scale: Scale, value: f64) -> Option<f64> {
         Scale::Linear => value.is_finite().then_some(value),
         Scale::Log => (value.is_finite() && value > 0.0).then(|| value.log10()),
     }
-}
-
-/// Mean, sample standard deviation (n − 1, 0 for one value) and count of the finite `values`.
-pub(crate) fn mean_std(values: &[f64]) -> Option<(f64, f64, usize)> {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let n = finite.len();
-    if n == 0 {
-        return None;
-    }
-    let mean = finite.iter().map(|v| v / n as f64).sum::<f64>();
-    let std = if n == 1 {
-        0.0
-    } else {
-        let squares = finite.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>();
-        (squares / (n - 1) as f64).sqrt()
-    };
-    Some((mean, std, n))
 }
 
 /// Maps positive values to `[0, 1]` by their logarithm, between the smallest and largest
@@ -197,15 +180,6 @@ mod tests {
         assert_eq!(to_display(Scale::Log, 1000.0), Some(3.0));
         assert_eq!(to_display(Scale::Log, 0.0), None);
         assert_eq!(to_display(Scale::Log, -1.0), None);
-    }
-
-    #[test]
-    fn mean_std_is_the_sample_statistic_over_finite_values() {
-        let (mean, std, n) = mean_std(&[1.0, 2.0, 3.0, f64::NAN]).unwrap();
-        assert!(close(mean, 2.0) && close(std, 1.0) && n == 3);
-        assert_eq!(mean_std(&[0.7]), Some((0.7, 0.0, 1)));
-        assert_eq!(mean_std(&[f64::NAN]), None);
-        assert_eq!(mean_std(&[]), None);
     }
 
     #[test]

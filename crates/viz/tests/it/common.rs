@@ -4,8 +4,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use viz::{
-    BoundaryGridSpec, BoundaryPanel, BoundarySpec, EpochsToFractionSpec, FractionOutcome,
-    FractionRun, GradientHeatmapSpec, LossCurvesSpec, LossSeries, Matrix, MetricSpec,
+    Band, BoundaryGridSpec, BoundaryPanel, BoundarySpec, EpochsToFractionSpec, FractionOutcome,
+    FractionRun, GradientHeatmapSpec, GroupCurve, LossCurvesSpec, LossSeries, Matrix, MetricSpec,
     ParameterValues, PlotOutcome, Scale, VizError,
 };
 
@@ -94,8 +94,11 @@ pub fn every_figure() -> Vec<(&'static str, (u32, u32), Drawer)> {
                     LossSeries::new("0.1", 2, vec![0.7, 0.45, 0.35]),
                     LossSeries::new("10", 1, vec![0.7, 9.0]).with_diverged_at(1),
                 ];
+                let median = GroupCurve::new("0.1", vec![0.0, 1.0, 2.0], vec![0.7, 0.475, 0.325])
+                    .with_eval(vec![0.8, 0.6, 0.4]);
                 let spec = LossCurvesSpec::new("loss", series)
                     .with_group_name("learning rate")
+                    .with_group_curves("median over seeds", vec![median])
                     .with_size(640, 400);
                 viz::loss_curves(path, &spec)
             }),
@@ -139,6 +142,14 @@ pub fn every_figure() -> Vec<(&'static str, (u32, u32), Drawer)> {
                     "F1",
                     ParameterValues::Numeric(vec![0.01, 0.1, 1.0]),
                     vec![vec![0.5, 0.6], vec![0.8, 0.82], vec![0.7]],
+                )
+                .with_bands(
+                    "mean ± sd",
+                    vec![
+                        Some(Band::new(0.55, 0.48, 0.62)),
+                        Some(Band::new(0.81, 0.80, 0.82)),
+                        Some(Band::point(0.7)),
+                    ],
                 )
                 .with_x_scale(Scale::Log)
                 .with_reference("original", vec![0.55, 0.8, 0.75])
@@ -194,7 +205,9 @@ pub fn every_figure() -> Vec<(&'static str, (u32, u32), Drawer)> {
                     run(0.1, 2, FractionOutcome::Reached { epochs: 40 }),
                     run(10.0, 1, FractionOutcome::Diverged),
                 ];
-                let spec = EpochsToFractionSpec::new("speed", 0.3, runs).with_size(640, 420);
+                let spec = EpochsToFractionSpec::new("speed", 0.3, runs)
+                    .with_centres("median", vec![(0.01, 500.0), (0.1, 50.0)])
+                    .with_size(640, 420);
                 viz::epochs_to_fraction(path, &spec)
             }),
         ),

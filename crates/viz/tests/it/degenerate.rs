@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use viz::{
-    BoundaryGridSpec, BoundaryPanel, BoundarySpec, EpochsToFractionSpec, FractionOutcome,
+    Band, BoundaryGridSpec, BoundaryPanel, BoundarySpec, EpochsToFractionSpec, FractionOutcome,
     FractionRun, GradientHeatmapSpec, LossCurvesSpec, LossSeries, Matrix, MetricSpec,
     ParameterValues, PlotOutcome, Scale,
 };
@@ -253,13 +253,14 @@ fn metric_vs_parameter_of_degenerate_values() {
         constant,
         Scale::Log
     )));
-    let wide_bar = vec![vec![0.001, 0.001, 10.0]];
-    assert!(written(&metric(
-        "metric-bar-below-zero",
-        Numeric(vec![3.0]),
-        wide_bar,
-        Scale::Log
-    )));
+    // A mean − sd bar below zero on a log axis is cut at the bottom.
+    let bar_below_zero = check("metric-bar-below-zero", |path| {
+        let spec = MetricSpec::new("bar", Numeric(vec![3.0]), vec![vec![0.001, 0.001, 10.0]])
+            .with_bands("mean ± sd", vec![Some(Band::new(3.334, -2.44, 9.1))])
+            .with_y_scale(Scale::Log);
+        viz::metric_vs_parameter(path, &spec)
+    });
+    assert!(written(&bar_below_zero));
     let names = vec!["only".to_string()];
     assert!(written(&metric(
         "metric-one-category",

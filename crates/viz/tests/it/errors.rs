@@ -5,7 +5,7 @@ use std::path::Path;
 
 use viz::{
     BoundaryGridSpec, BoundaryPanel, BoundarySpec, EpochsToFractionSpec, GradientHeatmapSpec,
-    LossCurvesSpec, LossSeries, Matrix, MetricSpec, ParameterValues, Scale, VizError,
+    GroupCurve, LossCurvesSpec, LossSeries, Matrix, MetricSpec, ParameterValues, Scale, VizError,
 };
 
 use crate::common::{Scratch, every_figure, logistic, points};
@@ -85,6 +85,10 @@ fn losses_must_have_one_value_per_epoch() {
     let bad = LossSeries::new("0.1", 7, vec![1.0, 0.5]).with_eval(vec![1.0]);
     let error = viz::loss_curves(&path, &LossCurvesSpec::new("t", vec![bad])).unwrap_err();
     assert_reported(&scratch, &error, &path, "series[0].eval");
+    let curve = GroupCurve::new("0.1", vec![0.0, 1.0], vec![1.0]);
+    let spec = LossCurvesSpec::new("t", vec![]).with_group_curves("median", vec![curve]);
+    let error = viz::loss_curves(&path, &spec).unwrap_err();
+    assert_reported(&scratch, &error, &path, "group_curves[0].train");
 }
 
 #[test]
@@ -215,6 +219,10 @@ fn metric_lengths_and_scales_are_checked() {
         .with_reference("original", vec![1.0, 2.0]);
     let error = viz::metric_vs_parameter(&path, &spec).unwrap_err();
     assert_reported(&scratch, &error, &path, "reference");
+    let spec = MetricSpec::new("t", ParameterValues::Numeric(vec![1.0]), vec![vec![1.0]])
+        .with_bands("mean ± sd", vec![]);
+    let error = viz::metric_vs_parameter(&path, &spec).unwrap_err();
+    assert_reported(&scratch, &error, &path, "bands has 0 values");
     let spec = MetricSpec::new(
         "t",
         ParameterValues::Categorical(vec!["relu".into()]),

@@ -1,12 +1,24 @@
 //! Test F1 and final training loss against the swept parameter, and the epochs to the loss
 //! fraction against the learning rate.
 
-use viz::{EpochsToFractionSpec, FractionOutcome, FractionRun, MetricSpec, ParameterValues, Scale};
+use metrics::Summary;
+use viz::{
+    Band, EpochsToFractionSpec, FractionOutcome, FractionRun, MetricSpec, ParameterValues, Scale,
+};
 
 use super::{CHART_SIZE, Emitter, FigureFile, Study, axis_keys};
-use crate::output::RunRecord;
+use crate::output::Quantity;
 use crate::plan::{Axis, AxisValue, Original};
 use crate::run::RunStatus;
+
+/// The band a figure draws for `values` across seeds: the quantity's centre and interval
+/// (mean ± sd, or median with Q1 and Q3), as the tables give them; `None` without a value.
+pub(super) fn band(quantity: Quantity, values: &[f64]) -> Option<Band> {
+    let summary = Summary::from_values(values).ok()?;
+    let statistic = quantity.statistic();
+    let (low, high) = summary.interval(statistic);
+    Some(Band::new(summary.centre(statistic), low, high))
+}
 
 impl Study<'_> {
     /// How the points are placed on an x axis: numbers for a one-axis numeric sweep (log for
@@ -68,47 +80,52 @@ impl Study<'_> {
             .iter()
             .map(|p| p.original.as_ref())
             .collect();
-        type Pick = fn(&RunRecord) -> Option<f64>;
         type Reference = fn(&Original) -> Option<f64>;
-        let figures: [(&str, &str, &str, Scale, Pick, Reference, &str); 2] = [
+        let figures: [(&str, &str, &str, Scale, Quantity, Reference, &str); 2] = [
             (
                 "f1",
                 "test F1",
                 "test F1",
                 Scale::Linear,
-                |r| r.metrics.map(|m| m.f1),
+                Quantity::F1,
                 |o| o.f1,
-                "Test F1 of every seed (faint dots), their mean with ± one standard deviation \
-                 (bold), and the original project's F1 (open squares) where the study file \
-                 gives it. Runs that diverged have no F1 and are left out.",
+                "Test F1 of every seed (faint dots), their mean with ± one sample standard \
+                 deviation (bold), and the original project's F1 (open squares) where the \
+                 study file gives it. Runs that diverged have no F1 and are left out.",
             ),
             (
                 "loss",
                 "final training loss",
                 "final training loss (log scale)",
                 Scale::Log,
-                |r| r.metrics.map(|m| m.train_loss),
+                Quantity::TrainLoss,
                 |o| o.loss,
                 "Final training loss (binary cross-entropy, log scale) of every seed (faint \
-                 dots), their mean ± one standard deviation (bold), and the original \
-                 project's final loss (open squares) where the study file gives it. Runs that \
-                 diverged are left out.",
+                 dots), their median with a bar from the first to the third quartile (bold: \
+                 on a log scale one seed decades away would drag a mean to a loss no seed \
+                 has), and the original project's final loss (open squares) where the study \
+                 file gives it. Runs that diverged are left out.",
             ),
         ];
-        for (key, what, y_label, y_scale, pick, reference, caption) in figures {
+        for (key, what, y_label, y_scale, quantity, reference, caption) in figures {
             let measured: Vec<Vec<f64>> = (0..n)
                 .map(|i| {
                     self.finished
                         .iter()
                         .filter(|r| self.point_of(r) == Some(i))
-                        .filter_map(|r| pick(r))
+                        .filter_map(|r| quantity.of(r))
                         .collect()
                 })
                 .collect();
+            let bands = measured.iter().map(|v| band(quantity, v)).collect();
             let mut spec = MetricSpec::new(
                 self.title(&format!("{what} by {x_label}")),
                 parameter.clone(),
                 measured,
+            )
+            .with_bands(
+                format!("this study, {}", quantity.statistic().name()),
+                bands,
             )
             .with_axis_labels(x_label.clone(), y_label)
             .with_x_scale(x_scale)
@@ -165,11 +182,26 @@ impl Study<'_> {
         rates.sort_by(f64::total_cmp);
         rates.dedup();
         let width = (300 + 120 * rates.len() as u32).clamp(CHART_SIZE.0, 1400);
+        let centres = rates
+            .iter()
+            .filter_map(|&rate| {
+                let reached: Vec<f64> = runs
+                    .iter()
+                    .filter(|r| r.learning_rate == rate)
+                    .filter_map(|r| match r.outcome {
+                        FractionOutcome::Reached { epochs } => Some(epochs as f64),
+                        _ => None,
+                    })
+                    .collect();
+                Some((rate, band(Quantity::EpochsToFraction, &reached)?.centre))
+            })
+            .collect();
         let spec = EpochsToFractionSpec::new(
             self.title(&format!("epochs to {percent:.0}% of the first loss")),
             fraction,
             runs,
         )
+        .with_centres("median of the seeds that reached it", centres)
         .with_size(width, CHART_SIZE.1);
         out.emit(
             FigureFile {
@@ -177,8 +209,8 @@ impl Study<'_> {
                 title: format!("Epochs to reach {percent:.0}% of the first loss"),
                 caption: format!(
                     "Epochs each run needed for its training loss to fall to {percent:.0}% of \
-                     the first (one faint dot per seed, bold: their mean), against the learning \
-                     rate on a log scale. Above the dashed line: runs that diverged (×) and runs \
+                     the first (one faint dot per seed, bold: the median of the seeds that \
+                     reached it), against the learning rate on a log scale. Above the dashed line: runs that diverged (×) and runs \
                      that never reached it (□), with their counts."
                 ),
             },

@@ -24,7 +24,7 @@ pub use run_files::{
     write_run_files,
 };
 pub use summary::{
-    PointSummary, cell, loss_cell, other_original_numbers, point_metric, summarise,
+    PointSummary, Quantity, QuantitySummary, TextTable, original_notes, scores_table, summarise,
     summary_markdown, summary_preamble, summary_table,
 };
 pub use tables::{results_header, results_row, write_tables};

@@ -1,16 +1,181 @@
-//! Summaries per sweep point (mean ± standard deviation over seeds, the original's numbers
-//! beside ours) for `summary.json`, `summary.md` and `report.html`.
+//! Summaries per sweep point for `summary.json`, `summary.md` and `report.html`: every
+//! quantity across seeds with the statistic its scale calls for ([`Quantity::statistic`], the
+//! one place that choice is made), the splits side by side, the original's numbers beside
+//! ours.
 
 use std::fmt::Write as _;
 
-use metrics::Summary;
+use metrics::{Statistic, Summary};
 use serde::Serialize;
 
 use super::RunRecord;
 use crate::plan::{Original, Plan};
-use crate::run::{RunStatus, TestMetrics};
+use crate::run::RunStatus;
 
-/// Mean and spread of one metric at one sweep point.
+/// A per-run number that the tables summarise across the seeds of a point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quantity {
+    /// F1 on the test part.
+    F1,
+    /// Precision on the test part.
+    Precision,
+    /// Recall on the test part.
+    Recall,
+    /// Accuracy on the test part.
+    Accuracy,
+    /// ROC AUC on the test part.
+    RocAuc,
+    /// The final training loss (the training objective of the returned model).
+    TrainLoss,
+    /// The loss on the test part.
+    TestLoss,
+    /// The first epoch whose training loss is at most the loss fraction of the first.
+    EpochsToFraction,
+    /// The oscillation measure (share of rising epochs late in training).
+    Oscillation,
+}
+
+/// How a quantity's values are written in a table cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notation {
+    /// Fixed point with this many decimals (scores in [0, 1]).
+    Fixed(usize),
+    /// Three significant digits in scientific notation (losses span decades).
+    Scientific,
+    /// Whole numbers (epochs).
+    Whole,
+}
+
+impl Quantity {
+    /// Every quantity, in the order `summary.json` lists them.
+    pub const ALL: [Quantity; 9] = [
+        Quantity::F1,
+        Quantity::Precision,
+        Quantity::Recall,
+        Quantity::Accuracy,
+        Quantity::RocAuc,
+        Quantity::TrainLoss,
+        Quantity::TestLoss,
+        Quantity::EpochsToFraction,
+        Quantity::Oscillation,
+    ];
+
+    /// Its name in `summary.json`: `f1`, `train_loss`, `epochs_to_fraction`, …
+    pub fn key(self) -> &'static str {
+        match self {
+            Quantity::F1 => "f1",
+            Quantity::Precision => "precision",
+            Quantity::Recall => "recall",
+            Quantity::Accuracy => "accuracy",
+            Quantity::RocAuc => "roc_auc",
+            Quantity::TrainLoss => "train_loss",
+            Quantity::TestLoss => "test_loss",
+            Quantity::EpochsToFraction => "epochs_to_fraction",
+            Quantity::Oscillation => "oscillation",
+        }
+    }
+
+    /// Its name in a table header, e.g. `test F1`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Quantity::F1 => "test F1",
+            Quantity::Precision => "test precision",
+            Quantity::Recall => "test recall",
+            Quantity::Accuracy => "test accuracy",
+            Quantity::RocAuc => "test ROC AUC",
+            Quantity::TrainLoss => "train loss",
+            Quantity::TestLoss => "test loss",
+            Quantity::EpochsToFraction => "epochs to the loss fraction",
+            Quantity::Oscillation => "oscillation",
+        }
+    }
+
+    /// The statistic it is summarised with across seeds, by the scale it is read on: the
+    /// median and quartiles for losses and epochs (log scale: seeds can lie decades apart),
+    /// the mean ± standard deviation for scores and shares in [0, 1] (linear scale). Tables,
+    /// figures, the verdict and the hypothesis rules all take it from here.
+    pub fn statistic(self) -> Statistic {
+        match self.notation() {
+            Notation::Fixed(_) => Statistic::MeanSd,
+            Notation::Scientific | Notation::Whole => Statistic::MedianIqr,
+        }
+    }
+
+    fn notation(self) -> Notation {
+        match self {
+            Quantity::F1
+            | Quantity::Precision
+            | Quantity::Recall
+            | Quantity::Accuracy
+            | Quantity::RocAuc => Notation::Fixed(4),
+            Quantity::Oscillation => Notation::Fixed(3),
+            Quantity::TrainLoss | Quantity::TestLoss => Notation::Scientific,
+            Quantity::EpochsToFraction => Notation::Whole,
+        }
+    }
+
+    /// Its value in a run's record, if the run has one (runs that diverged or failed have no
+    /// metrics; a run that never reached the loss fraction has no epoch for it).
+    pub fn of(self, record: &RunRecord) -> Option<f64> {
+        let m = record.metrics.as_ref();
+        match self {
+            Quantity::F1 => m.map(|m| m.f1),
+            Quantity::Precision => m.map(|m| m.precision),
+            Quantity::Recall => m.map(|m| m.recall),
+            Quantity::Accuracy => m.map(|m| m.accuracy),
+            Quantity::RocAuc => m.map(|m| m.roc_auc),
+            Quantity::TrainLoss => m.map(|m| m.train_loss),
+            Quantity::TestLoss => m.map(|m| m.test_loss),
+            Quantity::EpochsToFraction => record.epochs_to_fraction.map(|e| e as f64),
+            Quantity::Oscillation => record.oscillation,
+        }
+    }
+
+    /// A table header: the quantity and its statistic, e.g. `train loss, median [Q1, Q3]`.
+    pub fn header(self) -> String {
+        format!("{}, {}", self.words(), self.statistic().name())
+    }
+
+    /// A summary as a table cell, in the quantity's statistic: `0.9068 ± 0.0181` (mean ±
+    /// sd), `2.07e-1 [1.98e-1, 2.13e-1]` or `299 [250, 410]` (median [Q1, Q3]); the value
+    /// alone for one seed; `–` for none.
+    pub fn cell(self, summary: Option<&Summary>) -> String {
+        let Some(s) = summary else {
+            return "–".into();
+        };
+        let number = |x: f64| match self.notation() {
+            Notation::Fixed(digits) => format!("{x:.digits$}"),
+            Notation::Scientific => format!("{x:.2e}"),
+            Notation::Whole => format!("{x:.0}"),
+        };
+        let centre = number(s.centre(self.statistic()));
+        if s.n == 1 {
+            return centre;
+        }
+        match self.statistic() {
+            Statistic::MeanSd => format!("{centre} ± {}", number(s.std)),
+            Statistic::MedianIqr => format!("{centre} [{}, {}]", number(s.q1), number(s.q3)),
+        }
+    }
+}
+
+/// One quantity summarised at one point, as `summary.json` lists it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct QuantitySummary {
+    /// The quantity's key ([`Quantity::key`]).
+    #[serde(serialize_with = "quantity_key")]
+    pub quantity: Quantity,
+    /// The statistic tables and figures report it with.
+    pub statistic: Statistic,
+    /// Over the runs that have a value; `None` when none has.
+    pub summary: Option<Summary>,
+}
+
+fn quantity_key<S: serde::Serializer>(q: &Quantity, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(q.key())
+}
+
+/// Every quantity at one sweep point, and how its runs ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct PointSummary {
     /// The point's label.
@@ -26,12 +191,30 @@ pub struct PointSummary {
     /// Runs that were interrupted or have not run yet (an interrupted study, before
     /// `--resume`).
     pub n_unfinished: usize,
-    /// Each metric over the runs that finished normally.
-    pub metrics: Vec<(String, Option<Summary>)>,
+    /// The dataset's Bayes error rate at this point, when known (the same for every seed).
+    pub bayes_error: Option<f64>,
+    /// Each quantity over the runs that finished normally.
+    pub metrics: Vec<QuantitySummary>,
     /// How many finished runs reached the loss fraction.
     pub n_reached_fraction: usize,
     /// The original project's numbers for this point.
     pub original: Option<Original>,
+}
+
+impl PointSummary {
+    /// The summary of `quantity` at this point, if any run has a value.
+    pub fn summary(&self, quantity: Quantity) -> Option<Summary> {
+        self.metrics
+            .iter()
+            .find(|m| m.quantity == quantity)
+            .and_then(|m| m.summary)
+    }
+
+    /// The centre of `quantity` under its statistic (mean or median), if any run has a value.
+    pub fn centre(&self, quantity: Quantity) -> Option<f64> {
+        self.summary(quantity)
+            .map(|s| s.centre(quantity.statistic()))
+    }
 }
 
 /// Summaries per sweep point, in point order.
@@ -46,158 +229,186 @@ pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
                 .copied()
                 .filter(|r| r.metrics.is_some())
                 .collect();
-            let summary = |f: &dyn Fn(&RunRecord) -> Option<f64>| {
-                let values: Vec<f64> = ok.iter().filter_map(|r| f(r)).collect();
-                Summary::from_values(&values).ok()
-            };
-            let metric =
-                |f: fn(&TestMetrics) -> f64| move |r: &RunRecord| r.metrics.as_ref().map(f);
-            let epochs_to = |r: &RunRecord| r.epochs_to_fraction.map(|e| e as f64);
+            let count = |f: fn(&RunStatus) -> bool| here.iter().filter(|r| f(&r.status)).count();
             PointSummary {
                 point: label.clone(),
                 n_runs: here.len(),
                 n_ok: ok.len(),
-                n_diverged: here
-                    .iter()
-                    .filter(|r| matches!(r.status, RunStatus::Diverged { .. }))
-                    .count(),
-                n_failed: here
-                    .iter()
-                    .filter(|r| matches!(r.status, RunStatus::Failed { .. }))
-                    .count(),
-                n_unfinished: here
-                    .iter()
-                    .filter(|r| matches!(r.status, RunStatus::Interrupted | RunStatus::Pending))
-                    .count(),
-                metrics: vec![
-                    ("f1".into(), summary(&metric(|m| m.f1))),
-                    ("precision".into(), summary(&metric(|m| m.precision))),
-                    ("recall".into(), summary(&metric(|m| m.recall))),
-                    ("accuracy".into(), summary(&metric(|m| m.accuracy))),
-                    ("roc_auc".into(), summary(&metric(|m| m.roc_auc))),
-                    ("train_loss".into(), summary(&metric(|m| m.train_loss))),
-                    ("test_loss".into(), summary(&metric(|m| m.test_loss))),
-                    ("epochs_to_fraction".into(), summary(&epochs_to)),
-                    ("oscillation".into(), summary(&|r| r.oscillation)),
-                ],
-                n_reached_fraction: ok.iter().filter(|r| epochs_to(r).is_some()).count(),
+                n_diverged: count(|s| matches!(s, RunStatus::Diverged { .. })),
+                n_failed: count(|s| matches!(s, RunStatus::Failed { .. })),
+                n_unfinished: count(|s| matches!(s, RunStatus::Interrupted | RunStatus::Pending)),
+                bayes_error: here.iter().find_map(|r| r.bayes_error),
+                metrics: Quantity::ALL
+                    .into_iter()
+                    .map(|quantity| {
+                        let values: Vec<f64> = ok.iter().filter_map(|r| quantity.of(r)).collect();
+                        QuantitySummary {
+                            quantity,
+                            statistic: quantity.statistic(),
+                            summary: Summary::from_values(&values).ok(),
+                        }
+                    })
+                    .collect(),
+                n_reached_fraction: ok.iter().filter(|r| r.epochs_to_fraction.is_some()).count(),
                 original: point.original.clone(),
             }
         })
         .collect()
 }
 
-/// A summary as `mean ± std` with `digits` decimals (the mean alone for one value, `–` for none).
-pub fn cell(s: Option<&Summary>, digits: usize) -> String {
-    match s {
-        Some(s) if s.n > 1 => format!("{:.*} ± {:.*}", digits, s.mean, digits, s.std),
-        Some(s) => format!("{:.*}", digits, s.mean),
-        None => "–".into(),
+/// A table as text: shared by `summary.md` and `report.html`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    /// The column headings.
+    pub header: Vec<String>,
+    /// One row of cells per point.
+    pub rows: Vec<Vec<String>>,
+    /// The columns that hold the original's numbers (shaded in `report.html`).
+    pub original_columns: Vec<usize>,
+}
+
+impl TextTable {
+    /// The table in Markdown; a `|` inside a cell is escaped.
+    pub fn markdown(&self) -> String {
+        let line = |cells: &[String]| {
+            let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+            format!("| {} |\n", cells.join(" | "))
+        };
+        let mut md = line(&self.header);
+        md.push_str(&format!("|{}\n", "---|".repeat(self.header.len())));
+        for row in &self.rows {
+            md.push_str(&line(row));
+        }
+        md
     }
 }
 
-/// A loss summary in scientific notation, as [`cell`].
-pub fn loss_cell(s: Option<&Summary>) -> String {
-    match s {
-        Some(s) if s.n > 1 => format!("{:.3e} ± {:.1e}", s.mean, s.std),
-        Some(s) => format!("{:.3e}", s.mean),
-        None => "–".into(),
+/// An original number as given in the study file, `–` when it gives none.
+fn original_cell(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_owned(), |x| format!("{x}"))
+}
+
+/// A table built column by column: each column is a header and one cell per point, and the
+/// original's columns are left out when no point has an original value for them.
+struct Columns<'a> {
+    points: &'a [PointSummary],
+    table: TextTable,
+}
+
+impl<'a> Columns<'a> {
+    fn new(points: &'a [PointSummary]) -> Columns<'a> {
+        let mut columns = Columns {
+            points,
+            table: TextTable {
+                header: Vec::new(),
+                rows: vec![Vec::new(); points.len()],
+                original_columns: Vec::new(),
+            },
+        };
+        columns.push("point", |p| p.point.clone());
+        columns
+    }
+
+    fn push(&mut self, header: impl Into<String>, cell: impl Fn(&PointSummary) -> String) {
+        self.table.header.push(header.into());
+        for (row, p) in self.table.rows.iter_mut().zip(self.points) {
+            row.push(cell(p));
+        }
+    }
+
+    fn quantity(&mut self, quantity: Quantity) {
+        self.push(quantity.header(), |p| {
+            quantity.cell(p.summary(quantity).as_ref())
+        });
+    }
+
+    fn original(&mut self, what: &str, value: fn(&Original) -> Option<f64>) {
+        let given = |p: &PointSummary| p.original.as_ref().and_then(value);
+        if self.points.iter().any(|p| given(p).is_some()) {
+            self.table.original_columns.push(self.table.header.len());
+            self.push(format!("original {what}"), |p| original_cell(given(p)));
+        }
     }
 }
 
-/// The named metric's summary at a point, if any run finished.
-pub fn point_metric(p: &PointSummary, name: &str) -> Option<Summary> {
-    p.metrics
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, s)| s.as_ref())
-        .copied()
-}
-
-/// The summary table shared by `summary.md` and `report.html`: the column headings, then one
-/// row of cells per point (ours beside the original's).
-pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> (Vec<String>, Vec<Vec<String>>) {
-    let original = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |x| format!("{x}"));
+/// The main summary table: the point, the Bayes error (when known), F1 and the losses beside
+/// the original's, the epochs to the loss fraction, the oscillation and how the runs ended.
+pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> TextTable {
+    let mut columns = Columns::new(points);
+    if points.iter().any(|p| p.bayes_error.is_some()) {
+        columns.push("Bayes error", |p| {
+            p.bayes_error
+                .map_or_else(|| "–".into(), |b| format!("{b:.4}"))
+        });
+    }
+    columns.quantity(Quantity::F1);
+    columns.original("F1", |o| o.f1);
+    columns.quantity(Quantity::TrainLoss);
+    columns.quantity(Quantity::TestLoss);
+    columns.original("loss", |o| o.loss);
     let fraction = plan.record.loss_fraction * 100.0;
-    let header = [
-        "point",
-        "F1",
-        "original F1",
-        "train loss",
-        "original loss",
-        "test loss",
-        "precision",
-        "recall",
-        &format!("epochs to {fraction:.0}%"),
-        "oscillation",
-        "ok / diverged / failed",
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    let rows = points
-        .iter()
-        .map(|p| {
-            let o = p.original.as_ref();
-            vec![
-                p.point.clone(),
-                cell(point_metric(p, "f1").as_ref(), 4),
-                original(o.and_then(|o| o.f1)),
-                loss_cell(point_metric(p, "train_loss").as_ref()),
-                original(o.and_then(|o| o.loss)),
-                loss_cell(point_metric(p, "test_loss").as_ref()),
-                cell(point_metric(p, "precision").as_ref(), 4),
-                cell(point_metric(p, "recall").as_ref(), 4),
-                format!(
-                    "{} ({} of {})",
-                    cell(point_metric(p, "epochs_to_fraction").as_ref(), 0),
-                    p.n_reached_fraction,
-                    p.n_ok
-                ),
-                cell(point_metric(p, "oscillation").as_ref(), 3),
-                if p.n_unfinished == 0 {
-                    format!("{} / {} / {}", p.n_ok, p.n_diverged, p.n_failed)
-                } else {
-                    // An interrupted study: its pending runs are not failures.
-                    format!(
-                        "{} / {} / {} (+{} not run yet)",
-                        p.n_ok, p.n_diverged, p.n_failed, p.n_unfinished
-                    )
-                },
-            ]
-        })
-        .collect();
-    (header, rows)
+    let epochs = Quantity::EpochsToFraction;
+    columns.push(
+        format!("epochs to {fraction:.0}%, {}", epochs.statistic().name()),
+        |p| {
+            let cell = epochs.cell(p.summary(epochs).as_ref());
+            format!("{cell} ({} of {})", p.n_reached_fraction, p.n_ok)
+        },
+    );
+    columns.quantity(Quantity::Oscillation);
+    columns.push("ok / diverged / failed", status_cell);
+    columns.table
 }
 
-/// The sentence under the summary table's heading: what a row averages.
+/// The second table: precision, recall, accuracy and ROC AUC, beside the original's precision
+/// and recall.
+pub fn scores_table(points: &[PointSummary]) -> TextTable {
+    let mut columns = Columns::new(points);
+    columns.quantity(Quantity::Precision);
+    columns.original("precision", |o| o.precision);
+    columns.quantity(Quantity::Recall);
+    columns.original("recall", |o| o.recall);
+    columns.quantity(Quantity::Accuracy);
+    columns.quantity(Quantity::RocAuc);
+    columns.table
+}
+
+/// `ok / diverged / failed`, with the runs not run yet of an interrupted study.
+fn status_cell(p: &PointSummary) -> String {
+    if p.n_unfinished == 0 {
+        format!("{} / {} / {}", p.n_ok, p.n_diverged, p.n_failed)
+    } else {
+        // An interrupted study: its pending runs are not failures.
+        format!(
+            "{} / {} / {} (+{} not run yet)",
+            p.n_ok, p.n_diverged, p.n_failed, p.n_unfinished
+        )
+    }
+}
+
+/// The sentences under the summary table's heading: what a cell summarises, and how.
 pub fn summary_preamble(plan: &Plan) -> String {
     let fraction = plan.record.loss_fraction * 100.0;
     format!(
-        "Mean ± standard deviation over {} seed(s) per row; runs that diverged or failed are \
-         counted, not averaged. Losses are binary cross-entropy; \"epochs to {fraction:.0}%\" \
-         is the first epoch whose training loss is at most {fraction:.0}% of the first.",
+        "Summaries over {} seed(s) per row; runs that diverged or failed are counted, not \
+         summarised. Scores in [0, 1] (F1, precision, recall, accuracy, ROC AUC, \
+         oscillation) are read on a linear scale and given as mean ± sample standard \
+         deviation; losses and epochs are read on a log scale, where one seed can lie decades \
+         from the others, and are given as median [first quartile, third quartile] \
+         (quartiles by linear interpolation, type 7). Losses are binary cross-entropy; \
+         \"epochs to {fraction:.0}%\" is the first epoch whose training loss is at most \
+         {fraction:.0}% of the first.",
         plan.seeds.len(),
     )
 }
 
-/// The original's numbers that have no column of their own (precision, recall, notes), as
-/// `(point, "precision 0.99, recall 1")` for each point that has any.
-pub fn other_original_numbers(points: &[PointSummary]) -> Vec<(String, String)> {
+/// The original's notes (anything it reported beyond numbers), as `(point, note)`.
+pub fn original_notes(points: &[PointSummary]) -> Vec<(String, String)> {
     points
         .iter()
         .filter_map(|p| {
-            let o = p.original.as_ref()?;
-            let mut parts = Vec::new();
-            if let Some(v) = o.precision {
-                parts.push(format!("precision {v}"));
-            }
-            if let Some(v) = o.recall {
-                parts.push(format!("recall {v}"));
-            }
-            if let Some(n) = &o.note {
-                parts.push(n.clone());
-            }
-            (!parts.is_empty()).then(|| (p.point.clone(), parts.join(", ")))
+            let note = p.original.as_ref()?.note.as_ref()?;
+            Some((p.point.clone(), note.clone()))
         })
         .collect()
 }
@@ -221,20 +432,78 @@ pub fn summary_markdown(plan: &Plan, points: &[PointSummary]) -> String {
             ""
         }
     );
-    let (header, rows) = summary_table(plan, points);
-    let _ = writeln!(md, "| {} |", header.join(" | "));
-    md.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for row in rows {
-        let _ = writeln!(md, "| {} |", row.join(" | "));
-    }
-    let notes: Vec<String> = other_original_numbers(points)
+    md.push_str(&summary_table(plan, points).markdown());
+    md.push_str("\nPrecision, recall, accuracy and ROC AUC:\n\n");
+    md.push_str(&scores_table(points).markdown());
+    let notes: Vec<String> = original_notes(points)
         .into_iter()
         .map(|(point, text)| format!("- {point}: original {text}"))
         .collect();
     if !notes.is_empty() {
-        md.push_str("\nOther original numbers:\n\n");
+        md.push_str("\nOriginal notes:\n\n");
         md.push_str(&notes.join("\n"));
         md.push('\n');
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(values: &[f64]) -> Summary {
+        Summary::from_values(values).unwrap()
+    }
+
+    #[test]
+    fn log_scale_quantities_use_the_median_and_quartiles() {
+        for q in [
+            Quantity::TrainLoss,
+            Quantity::TestLoss,
+            Quantity::EpochsToFraction,
+        ] {
+            assert_eq!(q.statistic(), Statistic::MedianIqr, "{q:?}");
+        }
+        for q in [
+            Quantity::F1,
+            Quantity::Precision,
+            Quantity::Recall,
+            Quantity::Accuracy,
+            Quantity::RocAuc,
+            Quantity::Oscillation,
+        ] {
+            assert_eq!(q.statistic(), Statistic::MeanSd, "{q:?}");
+        }
+        assert_eq!(Quantity::TrainLoss.header(), "train loss, median [Q1, Q3]");
+        assert_eq!(Quantity::F1.header(), "test F1, mean ± sd");
+    }
+
+    #[test]
+    fn cells_write_the_statistic_of_their_quantity() {
+        // Four seeds near 1e-5 and one at 0.41: the cell shows the bulk, not the mean 0.08.
+        let losses = summary(&[1.2e-5, 0.8e-5, 0.41, 1.0e-5, 0.9e-5]);
+        assert_eq!(
+            Quantity::TrainLoss.cell(Some(&losses)),
+            "1.00e-5 [9.00e-6, 1.20e-5]"
+        );
+        let f1 = summary(&[0.9, 1.0]);
+        assert_eq!(Quantity::F1.cell(Some(&f1)), "0.9500 ± 0.0707");
+        let epochs = summary(&[100.0, 200.0, 400.0]);
+        assert_eq!(
+            Quantity::EpochsToFraction.cell(Some(&epochs)),
+            "200 [150, 300]"
+        );
+        assert_eq!(Quantity::TrainLoss.cell(Some(&summary(&[0.5]))), "5.00e-1");
+        assert_eq!(Quantity::F1.cell(None), "–");
+    }
+
+    #[test]
+    fn markdown_tables_escape_pipes() {
+        let table = TextTable {
+            header: vec!["a".into(), "b".into()],
+            rows: vec![vec!["x|y".into(), "1".into()]],
+            original_columns: vec![],
+        };
+        assert_eq!(table.markdown(), "| a | b |\n|---|---|\n| x\\|y | 1 |\n");
+    }
 }

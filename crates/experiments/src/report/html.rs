@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::embed::EmbeddedFigure;
 use super::verdict::{RULE, Verdict, verdict_class};
-use crate::output::{self, PointSummary, RunRecord};
+use crate::output::{self, PointSummary, RunRecord, TextTable};
 use crate::plan::Plan;
 use crate::run::RunStatus;
 
@@ -74,6 +74,37 @@ pub(super) fn page_head(title: &str) -> String {
     )
 }
 
+/// A summary table as HTML, the original's columns shaded.
+fn table_html(table: &TextTable) -> String {
+    let class = |i: usize| {
+        if table.original_columns.contains(&i) {
+            " class=\"original\""
+        } else {
+            ""
+        }
+    };
+    let mut html = String::from("<div class=\"table-wrap\"><table class=\"summary\">\n<thead><tr>");
+    for (i, h) in table.header.iter().enumerate() {
+        let _ = write!(html, "<th{}>{}</th>", class(i), escape(h));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        html.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            // A sweep point may break after each of its commas, not inside a name.
+            let text = if i == 0 {
+                escape(cell).replace(',', ",<wbr>")
+            } else {
+                escape(cell)
+            };
+            let _ = write!(html, "<td{}>{text}</td>", class(i));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table></div>\n");
+    html
+}
+
 pub(super) fn study_html(
     plan: &Plan,
     records: &[RunRecord],
@@ -131,45 +162,17 @@ pub(super) fn study_html(
         "<p class=\"note\">{} The original's columns are shaded.</p>",
         escape(&output::summary_preamble(plan))
     );
-    let (header, rows) = output::summary_table(plan, points);
-    let original_columns = [2, 4];
-    html.push_str("<div class=\"table-wrap\"><table class=\"summary\">\n<thead><tr>");
-    for (i, h) in header.iter().enumerate() {
-        let class = if original_columns.contains(&i) {
-            " class=\"original\""
-        } else {
-            ""
-        };
-        let _ = write!(html, "<th{class}>{}</th>", escape(h));
-    }
-    html.push_str("</tr></thead>\n<tbody>\n");
-    for row in &rows {
-        html.push_str("<tr>");
-        for (i, cell) in row.iter().enumerate() {
-            let class = if original_columns.contains(&i) {
-                " class=\"original\""
-            } else {
-                ""
-            };
-            // A sweep point may break after each of its commas, not inside a name.
-            let text = if i == 0 {
-                escape(cell).replace(',', ",<wbr>")
-            } else {
-                escape(cell)
-            };
-            let _ = write!(html, "<td{class}>{text}</td>");
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</tbody>\n</table></div>\n");
-    let notes: Vec<String> = output::other_original_numbers(points)
+    html.push_str(&table_html(&output::summary_table(plan, points)));
+    html.push_str("<p>Precision, recall, accuracy and ROC AUC:</p>\n");
+    html.push_str(&table_html(&output::scores_table(points)));
+    let notes: Vec<String> = output::original_notes(points)
         .into_iter()
         .map(|(point, text)| format!("<li>{}: original {}</li>", escape(&point), escape(&text)))
         .collect();
     if !notes.is_empty() {
         let _ = writeln!(
             html,
-            "<p>Other original numbers:</p>\n<ul>\n{}\n</ul>",
+            "<p>Original notes:</p>\n<ul>\n{}\n</ul>",
             notes.join("\n")
         );
     }
@@ -243,8 +246,8 @@ pub(super) fn study_html(
     if !verdict.checks.is_empty() {
         html.push_str(
             "<div class=\"table-wrap\"><table>\n<thead><tr><th>point</th><th>quantity</th>\
-             <th>original</th><th>ours (mean ± std)</th><th>original inside our min–max</th>\
-             <th>inside mean ± 2·std</th></tr></thead>\n<tbody>\n",
+             <th>original</th><th>ours</th><th>original inside our min–max</th>\
+             <th>inside our usual range</th></tr></thead>\n<tbody>\n",
         );
         let yes_no = |b: bool| {
             if b {
@@ -262,7 +265,7 @@ pub(super) fn study_html(
                 escape(&c.original),
                 escape(&c.ours),
                 yes_no(c.in_range),
-                yes_no(c.within_two_std)
+                yes_no(c.in_usual_range)
             );
         }
         html.push_str("</tbody>\n</table></div>\n");

@@ -10,6 +10,7 @@
 
 mod embed;
 mod html;
+pub mod hypotheses;
 mod verdict;
 
 use std::fmt::Write as _;

@@ -14,7 +14,10 @@
 //! - [`gradient_heatmap`]: gradient norm per layer and epoch on a log colour scale, where
 //!   vanishing gradients in a deep sigmoid net show as a dark band;
 //! - [`epochs_to_fraction`]: epochs to reach a fraction of the first loss against the learning
-//!   rate, with diverged runs marked above the chart.
+//!   rate, with diverged runs marked above the chart;
+//! - [`share_grid`]: a log-scaled parameter against named settings, each cell coloured by the
+//!   share of its runs where something happened (say, diverged), with a predicted value
+//!   marked on each row.
 //!
 //! The format follows the extension of the output path (`.png` or `.svg`); every file is
 //! written atomically (temporary file beside it, then rename), so a failed or interrupted call
@@ -68,6 +71,7 @@ mod metric;
 mod output;
 mod probability;
 mod scale;
+mod share_grid;
 mod style;
 mod svg;
 
@@ -84,3 +88,4 @@ pub use metric::{MetricSpec, ParameterValues, metric_vs_parameter};
 pub use output::PlotOutcome;
 pub use probability::{BoxError, IntoProbabilities};
 pub use scale::Scale;
+pub use share_grid::{ShareCell, ShareGridSpec, share_grid};

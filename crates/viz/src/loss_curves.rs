@@ -1,5 +1,6 @@
-//! Loss against epoch on a log axis: one colour per swept value, faint seeds, the caller's
-//! summary curve bold, and a marker where a run stopped before the others.
+//! Loss (or any quantity recorded over training) against epoch, on a log axis by default:
+//! one colour per swept value, faint seeds, the caller's summary curve bold, a marker where a
+//! run stopped before the others, and optional reference levels per group.
 
 use std::path::Path;
 
@@ -130,6 +131,13 @@ pub struct LossCurvesSpec {
     /// The legend text of the group curves, naming the statistic, e.g. `"median over
     /// seeds"`.
     pub group_curve_label: String,
+    /// A horizontal reference line per group, `(group, value)`, dotted in the group's colour
+    /// (say 2 / learning rate beside the sharpness of each learning rate's runs).
+    pub levels: Vec<(String, f64)>,
+    /// The legend text of the levels.
+    pub level_label: String,
+    /// The y scale (default log: losses span decades).
+    pub y_scale: Scale,
     /// Width and height in pixels (default 900 × 560; at least 320 × 240).
     pub size: (u32, u32),
 }
@@ -146,6 +154,9 @@ impl LossCurvesSpec {
             series,
             group_curves: Vec::new(),
             group_curve_label: String::new(),
+            levels: Vec::new(),
+            level_label: String::new(),
+            y_scale: Scale::Log,
             size: (900, 560),
         }
     }
@@ -168,6 +179,25 @@ impl LossCurvesSpec {
         self
     }
 
+    /// Sets a horizontal reference line per group, `(group, value)`, and their legend text
+    /// (e.g. `"2 / learning rate"`). A level whose group has no run or curve is drawn in a
+    /// colour of its own.
+    pub fn with_levels(
+        mut self,
+        label: impl Into<String>,
+        levels: Vec<(String, f64)>,
+    ) -> LossCurvesSpec {
+        self.level_label = label.into();
+        self.levels = levels;
+        self
+    }
+
+    /// Sets the y scale (linear for a quantity that changes sign, such as λ_min / λ_max).
+    pub fn with_y_scale(mut self, scale: Scale) -> LossCurvesSpec {
+        self.y_scale = scale;
+        self
+    }
+
     /// Sets the axis descriptions.
     pub fn with_axis_labels(
         mut self,
@@ -186,16 +216,17 @@ impl LossCurvesSpec {
     }
 }
 
-/// Draws loss against epoch on a log y axis.
+/// Draws loss (or another quantity) against epoch, on a log y axis unless
+/// [`LossCurvesSpec::with_y_scale`] says otherwise.
 ///
 /// Each group (swept value) gets one colour. A group with a [`GroupCurve`] has its runs drawn
 /// faint and the group curve bold (its evaluation curve dashed); a group without one that has
 /// a single run draws that run bold (its evaluation loss dashed), and one with several runs
 /// draws them faint only. A run whose last drawable loss comes before its group's last epoch
 /// gets a dot there, "ended early"; a diverged run gets an `x` instead, at the last loss it
-/// drew before its divergence epoch (at the top of the chart when it drew none). Losses that
-/// are ≤ 0 or not finite cannot be placed on a log axis and are dropped (counted in
-/// [`PlotOutcome::Written`]). The format follows the extension of `path` (`.png` or `.svg`);
+/// drew before its divergence epoch (at the top of the chart when it drew none). Each level
+/// is a dotted horizontal line in its group's colour. Values that cannot be placed (not
+/// finite, or ≤ 0 on a log axis) are dropped (counted in [`PlotOutcome::Written`]). The format follows the extension of `path` (`.png` or `.svg`);
 /// the file is written atomically.
 ///
 /// # Errors
@@ -270,13 +301,19 @@ fn check_lengths(target: &Target, spec: &LossCurvesSpec) -> Result<(), VizError>
     Ok(())
 }
 
-/// The drawable `(epoch, loss)` points: finite epoch, finite and positive loss.
+/// The drawable `(epoch, loss)` points on a log axis: finite epoch, finite and positive loss.
 fn drawable(epochs: &[f64], losses: &[f64]) -> Vec<(f64, f64)> {
+    drawable_on(Scale::Log, epochs, losses)
+}
+
+/// The `(epoch, value)` points an axis of `scale` can show: finite epoch, and a value it can
+/// place.
+fn drawable_on(scale: Scale, epochs: &[f64], values: &[f64]) -> Vec<(f64, f64)> {
     epochs
         .iter()
-        .zip(losses)
-        .filter(|(e, l)| e.is_finite() && l.is_finite() && **l > 0.0)
-        .map(|(e, l)| (*e, *l))
+        .zip(values)
+        .filter(|(e, v)| e.is_finite() && to_display(scale, **v).is_some())
+        .map(|(e, v)| (*e, *v))
         .collect()
 }
 
@@ -298,6 +335,8 @@ struct Group {
     bold: Vec<(f64, f64)>,
     /// The dashed curve beside it.
     bold_eval: Vec<(f64, f64)>,
+    /// The group's reference levels.
+    levels: Vec<f64>,
     endings: Vec<Ending>,
 }
 
@@ -309,6 +348,7 @@ struct LossFigure {
     groups: Vec<Group>,
     x: Axis,
     y: Axis,
+    y_scale: Scale,
     legend: Vec<LegendEntry>,
     n_dropped: usize,
 }
@@ -319,12 +359,14 @@ fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
         .series
         .iter()
         .map(|s| s.group.as_str())
-        .chain(spec.group_curves.iter().map(|c| c.group.as_str()));
+        .chain(spec.group_curves.iter().map(|c| c.group.as_str()))
+        .chain(spec.levels.iter().map(|l| l.0.as_str()));
     for label in named {
         if !labels.contains(&label) {
             labels.push(label);
         }
     }
+    let scale = spec.y_scale;
     let mut n_dropped = 0;
     let mut groups = Vec::new();
     for (index, label) in labels.iter().enumerate() {
@@ -332,9 +374,12 @@ fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
         let mut runs = Vec::new();
         let mut evals = Vec::new();
         for run in &members {
-            let train = run.train_points();
+            let train = drawable_on(scale, &run.epochs, &run.train);
             n_dropped += run.train.len() - train.len();
-            let eval = run.eval_points();
+            let eval = run
+                .eval
+                .as_ref()
+                .map(|e| drawable_on(scale, &run.epochs, e));
             n_dropped += eval.as_ref().map_or(0, |e| run.epochs.len() - e.len());
             runs.push(train);
             evals.push(eval.unwrap_or_default());
@@ -361,21 +406,32 @@ fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
         let curve = spec.group_curves.iter().find(|c| c.group == *label);
         let (bold, bold_eval) = match curve {
             Some(curve) => {
-                let train = drawable(&curve.epochs, &curve.train);
+                let train = drawable_on(scale, &curve.epochs, &curve.train);
                 n_dropped += curve.train.len() - train.len();
-                let eval = curve.eval.as_ref().map(|e| drawable(&curve.epochs, e));
+                let eval = curve
+                    .eval
+                    .as_ref()
+                    .map(|e| drawable_on(scale, &curve.epochs, e));
                 n_dropped += eval.as_ref().map_or(0, |e| curve.epochs.len() - e.len());
                 (train, eval.unwrap_or_default())
             }
             None if runs.len() == 1 => (runs.pop().unwrap_or_default(), evals.remove(0)),
             None => (Vec::new(), Vec::new()),
         };
+        let mut levels = Vec::new();
+        for (_, value) in spec.levels.iter().filter(|l| l.0 == *label) {
+            match to_display(scale, *value) {
+                Some(_) => levels.push(*value),
+                None => n_dropped += 1,
+            }
+        }
         groups.push(Group {
             label: label.to_string(),
             color: style::group_color(index),
             runs,
             bold,
             bold_eval,
+            levels,
             endings,
         });
     }
@@ -384,7 +440,8 @@ fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
             .iter()
             .flat_map(|g| g.runs.iter().flatten().chain(&g.bold).chain(&g.bold_eval))
     };
-    let y = Axis::fit(Scale::Log, points().map(|p| p.1))?;
+    let levels = groups.iter().flat_map(|g| g.levels.iter().copied());
+    let y = Axis::fit(scale, points().map(|p| p.1).chain(levels))?;
     let diverged_epochs = groups.iter().flat_map(|g| {
         g.endings.iter().filter_map(|e| match e {
             Ending::Diverged(epoch, _) => Some(*epoch),
@@ -404,6 +461,7 @@ fn prepare(spec: &LossCurvesSpec) -> Option<LossFigure> {
         groups,
         x,
         y,
+        y_scale: scale,
         legend,
         n_dropped,
     })
@@ -429,6 +487,12 @@ fn legend(spec: &LossCurvesSpec, groups: &[Group]) -> Vec<LegendEntry> {
     }
     if groups.iter().any(|g| !g.bold_eval.is_empty()) {
         legend.push(LegendEntry::new(Swatch::Dashed(grey), "evaluation"));
+    }
+    if groups.iter().any(|g| !g.levels.is_empty()) {
+        legend.push(LegendEntry::new(
+            Swatch::Dashed(grey),
+            spec.level_label.clone(),
+        ));
     }
     let any = |f: fn(&Ending) -> bool| groups.iter().any(|g| g.endings.iter().any(f));
     if any(|e| matches!(e, Ending::Early(..))) {
@@ -459,12 +523,23 @@ impl Figure for LossFigure {
             true,
             look,
         )?;
+        let scale = self.y_scale;
         let log = |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
             points
                 .iter()
-                .filter_map(|&(e, l)| to_display(Scale::Log, l).map(|l| (e, l)))
+                .filter_map(|&(e, l)| to_display(scale, l).map(|l| (e, l)))
                 .collect()
         };
+        for group in &self.groups {
+            for level in group.levels.iter().filter_map(|v| to_display(scale, *v)) {
+                chart.draw_series(DashedLineSeries::new(
+                    [(self.x.lo, level), (self.x.hi, level)],
+                    2,
+                    4,
+                    group.color.stroke_width(2),
+                ))?;
+            }
+        }
         for group in &self.groups {
             for run in &group.runs {
                 chart.draw_series(LineSeries::new(
@@ -497,7 +572,7 @@ impl Figure for LossFigure {
             for ending in &group.endings {
                 match *ending {
                     Ending::Diverged(epoch, loss) => {
-                        let y = loss.and_then(|l| to_display(Scale::Log, l)).unwrap_or(top);
+                        let y = loss.and_then(|l| to_display(scale, l)).unwrap_or(top);
                         chart.draw_series(std::iter::once(Cross::new(
                             (epoch, y),
                             7,
@@ -505,7 +580,7 @@ impl Figure for LossFigure {
                         )))?;
                     }
                     Ending::Early(epoch, loss) => {
-                        let Some(y) = to_display(Scale::Log, loss) else {
+                        let Some(y) = to_display(scale, loss) else {
                             continue;
                         };
                         chart.draw_series(std::iter::once(
@@ -578,5 +653,26 @@ mod tests {
         assert_eq!(figure.groups[1].bold, vec![(0.0, 1.0), (1.0, 0.9)]);
         let texts: Vec<&str> = figure.legend.iter().map(|e| e.text.as_str()).collect();
         assert!(texts.contains(&"median over seeds") && texts.contains(&"ended early"));
+    }
+
+    #[test]
+    fn a_linear_scale_keeps_negative_values_and_levels_stretch_the_axis() {
+        let spec = LossCurvesSpec::new(
+            "t",
+            vec![LossSeries::new("w=3", 1, vec![0.1, -0.2, f64::NAN])],
+        )
+        .with_y_scale(Scale::Linear)
+        .with_levels("zero", vec![("w=3".into(), -1.0), ("w=50".into(), 2.0)]);
+        let figure = prepare(&spec).unwrap();
+        assert_eq!(figure.groups[0].bold, vec![(0.0, 0.1), (1.0, -0.2)]);
+        assert_eq!(figure.groups[0].levels, vec![-1.0]);
+        // A level of a group without runs is a group of its own.
+        assert_eq!(figure.groups[1].levels, vec![2.0]);
+        assert!(figure.y.lo < -1.0 && figure.y.hi > 2.0);
+        assert_eq!(figure.n_dropped, 1);
+        // On a log axis the negative value and the negative level cannot be placed.
+        let log = prepare(&spec.clone().with_y_scale(Scale::Log)).unwrap();
+        assert_eq!(log.groups[0].bold, vec![(0.0, 0.1)]);
+        assert_eq!(log.n_dropped, 3);
     }
 }

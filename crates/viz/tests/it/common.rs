@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use viz::{
     Band, BoundaryGridSpec, BoundaryPanel, BoundarySpec, EpochsToFractionSpec, FractionOutcome,
     FractionRun, GradientHeatmapSpec, GroupCurve, LossCurvesSpec, LossSeries, Matrix, MetricSpec,
-    ParameterValues, PlotOutcome, Scale, VizError,
+    ParameterValues, PlotOutcome, Scale, ShareCell, ShareGridSpec, VizError,
 };
 
 /// A fresh, empty folder for one test, removed when dropped.
@@ -209,6 +209,26 @@ pub fn every_figure() -> Vec<(&'static str, (u32, u32), Drawer)> {
                     .with_centres("median", vec![(0.01, 500.0), (0.1, 50.0)])
                     .with_size(640, 420);
                 viz::epochs_to_fraction(path, &spec)
+            }),
+        ),
+        (
+            "share_grid",
+            (700, 360),
+            Box::new(|path: &Path| {
+                let cell = |count, total| Some(ShareCell { count, total });
+                let spec = ShareGridSpec::new(
+                    "diverged",
+                    vec![0.1, 0.3, 1.0, 3.0],
+                    vec!["scale 1".into(), "scale 10".into()],
+                    vec![
+                        vec![cell(0, 5), cell(0, 5), cell(1, 5), cell(5, 5)],
+                        vec![cell(0, 5), cell(3, 5), None, cell(5, 5)],
+                    ],
+                )
+                .with_labels("learning rate", "feature scale", "share diverged")
+                .with_markers("predicted 2 / λ_max", vec![Some(2.0), Some(0.05)])
+                .with_size(700, 360);
+                viz::share_grid(path, &spec)
             }),
         ),
     ]

@@ -285,3 +285,27 @@ fn a_shared_colour_range_must_be_finite_and_positive() {
         assert_reported(&scratch, &error, &path, "0 < lowest <= highest");
     }
 }
+
+#[test]
+fn share_grids_check_their_shape_and_columns() {
+    let scratch = Scratch::new("share-grid");
+    let path = scratch.file("grid.png");
+    let cell = Some(viz::ShareCell { count: 1, total: 5 });
+    let rows = vec!["a".to_string()];
+    let spec = viz::ShareGridSpec::new("t", vec![0.1, 1.0], rows.clone(), vec![vec![cell]]);
+    let error = viz::share_grid(&path, &spec).unwrap_err();
+    assert_reported(&scratch, &error, &path, "cells[0]");
+    let spec = viz::ShareGridSpec::new("t", vec![1.0, 0.1], rows.clone(), vec![vec![cell, cell]]);
+    let error = viz::share_grid(&path, &spec).unwrap_err();
+    assert_reported(&scratch, &error, &path, "strictly increasing");
+    let too_many = Some(viz::ShareCell { count: 6, total: 5 });
+    let spec = viz::ShareGridSpec::new("t", vec![0.1], rows.clone(), vec![vec![too_many]]);
+    let error = viz::share_grid(&path, &spec).unwrap_err();
+    assert_reported(&scratch, &error, &path, "6/5");
+    let spec =
+        viz::ShareGridSpec::new("t", vec![0.1], rows, vec![vec![cell]]).with_markers("m", vec![]);
+    assert!(
+        viz::share_grid(&path, &spec).unwrap().is_written(),
+        "no markers at all is fine"
+    );
+}

@@ -64,17 +64,6 @@ impl LossSeries {
         self.diverged_at = Some(epoch);
         self
     }
-
-    /// The `(epoch, loss)` points of the training loss that a log axis can show: finite
-    /// epoch, finite and positive loss (what [`loss_curves`] draws of this run).
-    pub fn train_points(&self) -> Vec<(f64, f64)> {
-        drawable(&self.epochs, &self.train)
-    }
-
-    /// The drawable `(epoch, loss)` points of the evaluation loss, when there is one.
-    pub fn eval_points(&self) -> Option<Vec<(f64, f64)>> {
-        self.eval.as_ref().map(|eval| drawable(&self.epochs, eval))
-    }
 }
 
 /// The caller's summary of one group's runs at each epoch, drawn bold over its runs: say the
@@ -299,11 +288,6 @@ fn check_lengths(target: &Target, spec: &LossCurvesSpec) -> Result<(), VizError>
         }
     }
     Ok(())
-}
-
-/// The drawable `(epoch, loss)` points on a log axis: finite epoch, finite and positive loss.
-fn drawable(epochs: &[f64], losses: &[f64]) -> Vec<(f64, f64)> {
-    drawable_on(Scale::Log, epochs, losses)
 }
 
 /// The `(epoch, value)` points an axis of `scale` can show: finite epoch, and a value it can
@@ -603,7 +587,8 @@ mod tests {
 
     #[test]
     fn drawable_points_drop_non_positive_and_non_finite_losses() {
-        let points = drawable(
+        let points = drawable_on(
+            Scale::Log,
             &[0.0, 1.0, 2.0, f64::NAN, 4.0],
             &[1.0, 0.0, f64::INFINITY, 1.0, 0.5],
         );

@@ -1,7 +1,7 @@
 //! The loss curves of every run, with the median across seeds.
 
 use metrics::Summary;
-use viz::{GroupCurve, LossCurvesSpec, LossSeries};
+use viz::{GroupCurve, LossCurvesSpec, LossSeries, Scale};
 
 use super::table::read_table;
 use super::{CHART_SIZE, Emitter, FigureFile, Study};
@@ -36,12 +36,29 @@ pub(super) fn carried_forward_median(runs: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)
     curve
 }
 
-/// A group's median curves (training, and evaluation when its runs have one).
-fn group_curve(group: &str, runs: &[&LossSeries]) -> GroupCurve {
-    let train: Vec<Vec<(f64, f64)>> = runs.iter().map(|r| r.train_points()).collect();
+/// The `(epoch, value)` points of a run that an axis of `scale` can show.
+fn points_on(scale: Scale, epochs: &[f64], values: &[f64]) -> Vec<(f64, f64)> {
+    epochs
+        .iter()
+        .zip(values)
+        .filter(|(e, v)| e.is_finite() && v.is_finite() && (scale == Scale::Linear || **v > 0.0))
+        .map(|(e, v)| (*e, *v))
+        .collect()
+}
+
+/// A group's median curves (training, and evaluation when its runs have one) on an axis of
+/// `scale` (values it cannot show are left out before the median).
+pub(super) fn group_curve(group: &str, runs: &[&LossSeries], scale: Scale) -> GroupCurve {
+    let train: Vec<Vec<(f64, f64)>> = runs
+        .iter()
+        .map(|r| points_on(scale, &r.epochs, &r.train))
+        .collect();
     let (epochs, median): (Vec<f64>, Vec<f64>) = carried_forward_median(&train).into_iter().unzip();
     let mut curve = GroupCurve::new(group, epochs.clone(), median);
-    let evals: Vec<Vec<(f64, f64)>> = runs.iter().filter_map(|r| r.eval_points()).collect();
+    let evals: Vec<Vec<(f64, f64)>> = runs
+        .iter()
+        .filter_map(|r| r.eval.as_ref().map(|e| points_on(scale, &r.epochs, e)))
+        .collect();
     if !evals.is_empty() {
         // On the training curve's epochs (a run records both losses at the same epochs).
         let eval = carried_forward_median(&evals);
@@ -97,7 +114,7 @@ impl Study<'_> {
             .iter()
             .map(|g| {
                 let runs: Vec<&LossSeries> = series.iter().filter(|r| r.group == *g).collect();
-                group_curve(g, &runs)
+                group_curve(g, &runs, Scale::Log)
             })
             .collect();
         let group_name = if self.plan.axes.is_empty() {
@@ -179,7 +196,7 @@ mod tests {
     fn group_curves_carry_the_test_loss_too() {
         let a = LossSeries::new("g", 1, vec![1.0, 0.5, 0.25]).with_eval(vec![1.0, 0.6, 0.4]);
         let b = LossSeries::new("g", 2, vec![1.0, 0.7]).with_eval(vec![1.2, 0.9]);
-        let curve = group_curve("g", &[&a, &b]);
+        let curve = group_curve("g", &[&a, &b], Scale::Log);
         assert_eq!(curve.epochs, vec![0.0, 1.0, 2.0]);
         assert_eq!(curve.train, vec![1.0, 0.6, 0.475]);
         assert_eq!(curve.eval, Some(vec![1.1, 0.75, 0.65]));

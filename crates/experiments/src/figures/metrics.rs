@@ -8,7 +8,7 @@ use viz::{
 
 use super::{CHART_SIZE, Emitter, FigureFile, Study, axis_keys};
 use crate::output::Quantity;
-use crate::plan::{Axis, AxisValue, Original};
+use crate::plan::{Axis, AxisValue, Measure, Original, Split};
 use crate::run::RunStatus;
 
 /// The band a figure draws for `values` across seeds: the quantity's centre and interval
@@ -87,7 +87,7 @@ impl Study<'_> {
                 "test F1",
                 "test F1",
                 Scale::Linear,
-                Quantity::F1,
+                Quantity::on(Split::Test, Measure::F1),
                 |o| o.f1,
                 "Test F1 of every seed (faint dots), their mean with ± one sample standard \
                  deviation (bold), and the original project's F1 (open squares) where the \
@@ -98,7 +98,7 @@ impl Study<'_> {
                 "final training loss",
                 "final training loss (log scale)",
                 Scale::Log,
-                Quantity::TrainLoss,
+                Quantity::on(Split::Train, Measure::Loss),
                 |o| o.loss,
                 "Final training loss (binary cross-entropy, log scale) of every seed (faint \
                  dots), their median with a bar from the first to the third quartile (bold: \

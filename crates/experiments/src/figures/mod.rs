@@ -8,6 +8,7 @@
 //! the tables are the primary result, and a missing picture never changes the exit status.
 
 mod boundaries;
+mod curvature;
 mod curves;
 mod gradients;
 mod metrics;
@@ -74,6 +75,8 @@ pub fn write_figures(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Vec<Figu
     study.epochs_to_fraction(&mut out);
     study.loss_curves(&mut out);
     study.gradients(&mut out);
+    study.curvature(&mut out);
+    study.divergence_grid(&mut out);
     out.written
 }
 

@@ -24,8 +24,8 @@ pub use run_files::{
     write_run_files,
 };
 pub use summary::{
-    PointSummary, Quantity, QuantitySummary, TextTable, original_notes, scores_table, summarise,
-    summary_markdown, summary_preamble, summary_table,
+    PointSummary, Quantity, QuantitySummary, TextTable, measure_words, original_notes,
+    scores_table, summarise, summary_markdown, summary_preamble, summary_table,
 };
 pub use tables::{results_header, results_row, write_tables};
 

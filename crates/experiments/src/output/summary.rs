@@ -9,30 +9,20 @@ use metrics::{Statistic, Summary};
 use serde::Serialize;
 
 use super::RunRecord;
-use crate::plan::{Original, Plan};
+use crate::plan::{Measure, Metric, Original, Plan, Split};
 use crate::run::RunStatus;
 
 /// A per-run number that the tables summarise across the seeds of a point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quantity {
-    /// F1 on the test part.
-    F1,
-    /// Precision on the test part.
-    Precision,
-    /// Recall on the test part.
-    Recall,
-    /// Accuracy on the test part.
-    Accuracy,
-    /// ROC AUC on the test part.
-    RocAuc,
-    /// The final training loss (the training objective of the returned model).
-    TrainLoss,
-    /// The loss on the test part.
-    TestLoss,
+    /// A measure on a split (`test_f1`, `train_loss`).
+    Metric(Metric),
     /// The first epoch whose training loss is at most the loss fraction of the first.
     EpochsToFraction,
     /// The oscillation measure (share of rising epochs late in training).
     Oscillation,
+    /// The largest stable learning rate predicted at initialisation, 2/λ_max.
+    StableLrAtInit,
 }
 
 /// How a quantity's values are written in a table cell.
@@ -40,60 +30,53 @@ pub enum Quantity {
 enum Notation {
     /// Fixed point with this many decimals (scores in [0, 1]).
     Fixed(usize),
-    /// Three significant digits in scientific notation (losses span decades).
+    /// Three significant digits in scientific notation (losses, learning rates).
     Scientific,
     /// Whole numbers (epochs).
     Whole,
 }
 
 impl Quantity {
-    /// Every quantity, in the order `summary.json` lists them.
-    pub const ALL: [Quantity; 9] = [
-        Quantity::F1,
-        Quantity::Precision,
-        Quantity::Recall,
-        Quantity::Accuracy,
-        Quantity::RocAuc,
-        Quantity::TrainLoss,
-        Quantity::TestLoss,
-        Quantity::EpochsToFraction,
-        Quantity::Oscillation,
-    ];
+    /// `measure` on `split`.
+    pub const fn on(split: Split, measure: Measure) -> Quantity {
+        Quantity::Metric(Metric { split, measure })
+    }
 
-    /// Its name in `summary.json`: `f1`, `train_loss`, `epochs_to_fraction`, …
-    pub fn key(self) -> &'static str {
+    /// Every quantity, in the order `summary.json` lists them: the metrics (training part
+    /// first), then the epochs to the loss fraction, the oscillation and the predicted stable
+    /// learning rate.
+    pub fn all() -> impl Iterator<Item = Quantity> {
+        Metric::all().map(Quantity::Metric).chain([
+            Quantity::EpochsToFraction,
+            Quantity::Oscillation,
+            Quantity::StableLrAtInit,
+        ])
+    }
+
+    /// Its name in `summary.json`: `test_f1`, `train_loss`, `epochs_to_fraction`, …
+    pub fn key(self) -> String {
         match self {
-            Quantity::F1 => "f1",
-            Quantity::Precision => "precision",
-            Quantity::Recall => "recall",
-            Quantity::Accuracy => "accuracy",
-            Quantity::RocAuc => "roc_auc",
-            Quantity::TrainLoss => "train_loss",
-            Quantity::TestLoss => "test_loss",
-            Quantity::EpochsToFraction => "epochs_to_fraction",
-            Quantity::Oscillation => "oscillation",
+            Quantity::Metric(m) => m.to_string(),
+            Quantity::EpochsToFraction => "epochs_to_fraction".into(),
+            Quantity::Oscillation => "oscillation".into(),
+            Quantity::StableLrAtInit => "stable_lr_at_init".into(),
         }
     }
 
     /// Its name in a table header, e.g. `test F1`.
-    pub fn words(self) -> &'static str {
+    pub fn words(self) -> String {
         match self {
-            Quantity::F1 => "test F1",
-            Quantity::Precision => "test precision",
-            Quantity::Recall => "test recall",
-            Quantity::Accuracy => "test accuracy",
-            Quantity::RocAuc => "test ROC AUC",
-            Quantity::TrainLoss => "train loss",
-            Quantity::TestLoss => "test loss",
-            Quantity::EpochsToFraction => "epochs to the loss fraction",
-            Quantity::Oscillation => "oscillation",
+            Quantity::Metric(m) => format!("{} {}", m.split, measure_words(m.measure)),
+            Quantity::EpochsToFraction => "epochs to the loss fraction".into(),
+            Quantity::Oscillation => "oscillation".into(),
+            Quantity::StableLrAtInit => "predicted stable lr, 2/λ_max at init".into(),
         }
     }
 
     /// The statistic it is summarised with across seeds, by the scale it is read on: the
-    /// median and quartiles for losses and epochs (log scale: seeds can lie decades apart),
-    /// the mean ± standard deviation for scores and shares in [0, 1] (linear scale). Tables,
-    /// figures, the verdict and the hypothesis rules all take it from here.
+    /// median and quartiles for losses, epochs and learning rates (log scale: seeds can lie
+    /// decades apart), the mean ± standard deviation for scores and shares in [0, 1] (linear
+    /// scale). Tables, figures, the verdict and the hypothesis rules all take it from here.
     pub fn statistic(self) -> Statistic {
         match self.notation() {
             Notation::Fixed(_) => Statistic::MeanSd,
@@ -103,13 +86,13 @@ impl Quantity {
 
     fn notation(self) -> Notation {
         match self {
-            Quantity::F1
-            | Quantity::Precision
-            | Quantity::Recall
-            | Quantity::Accuracy
-            | Quantity::RocAuc => Notation::Fixed(4),
+            Quantity::Metric(Metric {
+                measure: Measure::Loss,
+                ..
+            })
+            | Quantity::StableLrAtInit => Notation::Scientific,
+            Quantity::Metric(_) => Notation::Fixed(4),
             Quantity::Oscillation => Notation::Fixed(3),
-            Quantity::TrainLoss | Quantity::TestLoss => Notation::Scientific,
             Quantity::EpochsToFraction => Notation::Whole,
         }
     }
@@ -117,17 +100,11 @@ impl Quantity {
     /// Its value in a run's record, if the run has one (runs that diverged or failed have no
     /// metrics; a run that never reached the loss fraction has no epoch for it).
     pub fn of(self, record: &RunRecord) -> Option<f64> {
-        let m = record.metrics.as_ref();
         match self {
-            Quantity::F1 => m.map(|m| m.f1),
-            Quantity::Precision => m.map(|m| m.precision),
-            Quantity::Recall => m.map(|m| m.recall),
-            Quantity::Accuracy => m.map(|m| m.accuracy),
-            Quantity::RocAuc => m.map(|m| m.roc_auc),
-            Quantity::TrainLoss => m.map(|m| m.train_loss),
-            Quantity::TestLoss => m.map(|m| m.test_loss),
+            Quantity::Metric(m) => record.metric(m),
             Quantity::EpochsToFraction => record.epochs_to_fraction.map(|e| e as f64),
             Quantity::Oscillation => record.oscillation,
+            Quantity::StableLrAtInit => record.stable_lr_at_init,
         }
     }
 
@@ -159,6 +136,18 @@ impl Quantity {
     }
 }
 
+/// A measure in a table header: `F1`, `ROC AUC`, `loss`, …
+pub fn measure_words(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Precision => "precision",
+        Measure::Recall => "recall",
+        Measure::F1 => "F1",
+        Measure::Accuracy => "accuracy",
+        Measure::RocAuc => "ROC AUC",
+        Measure::Loss => "loss",
+    }
+}
+
 /// One quantity summarised at one point, as `summary.json` lists it.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct QuantitySummary {
@@ -172,7 +161,7 @@ pub struct QuantitySummary {
 }
 
 fn quantity_key<S: serde::Serializer>(q: &Quantity, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(q.key())
+    serializer.serialize_str(&q.key())
 }
 
 /// Every quantity at one sweep point, and how its runs ended.
@@ -238,8 +227,7 @@ pub fn summarise(plan: &Plan, records: &[RunRecord]) -> Vec<PointSummary> {
                 n_failed: count(|s| matches!(s, RunStatus::Failed { .. })),
                 n_unfinished: count(|s| matches!(s, RunStatus::Interrupted | RunStatus::Pending)),
                 bayes_error: here.iter().find_map(|r| r.bayes_error),
-                metrics: Quantity::ALL
-                    .into_iter()
+                metrics: Quantity::all()
                     .map(|quantity| {
                         let values: Vec<f64> = ok.iter().filter_map(|r| quantity.of(r)).collect();
                         QuantitySummary {
@@ -322,6 +310,13 @@ impl<'a> Columns<'a> {
         });
     }
 
+    /// `measure` on the training part, then on the test part.
+    fn both_splits(&mut self, measure: Measure) {
+        for split in [Split::Train, Split::Test] {
+            self.quantity(Quantity::on(split, measure));
+        }
+    }
+
     fn original(&mut self, what: &str, value: fn(&Original) -> Option<f64>) {
         let given = |p: &PointSummary| p.original.as_ref().and_then(value);
         if self.points.iter().any(|p| given(p).is_some()) {
@@ -331,8 +326,9 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// The main summary table: the point, the Bayes error (when known), F1 and the losses beside
-/// the original's, the epochs to the loss fraction, the oscillation and how the runs ended.
+/// The main summary table: the point, the Bayes error (when known), F1 and the loss on both
+/// splits beside the original's, the epochs to the loss fraction, the oscillation, the
+/// predicted stable learning rate (when curvature is recorded) and how the runs ended.
 pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> TextTable {
     let mut columns = Columns::new(points);
     if points.iter().any(|p| p.bayes_error.is_some()) {
@@ -341,10 +337,9 @@ pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> TextTable {
                 .map_or_else(|| "–".into(), |b| format!("{b:.4}"))
         });
     }
-    columns.quantity(Quantity::F1);
+    columns.both_splits(Measure::F1);
     columns.original("F1", |o| o.f1);
-    columns.quantity(Quantity::TrainLoss);
-    columns.quantity(Quantity::TestLoss);
+    columns.both_splits(Measure::Loss);
     columns.original("loss", |o| o.loss);
     let fraction = plan.record.loss_fraction * 100.0;
     let epochs = Quantity::EpochsToFraction;
@@ -356,20 +351,23 @@ pub fn summary_table(plan: &Plan, points: &[PointSummary]) -> TextTable {
         },
     );
     columns.quantity(Quantity::Oscillation);
+    if plan.record.curvature_stride > 0 {
+        columns.quantity(Quantity::StableLrAtInit);
+    }
     columns.push("ok / diverged / failed", status_cell);
     columns.table
 }
 
-/// The second table: precision, recall, accuracy and ROC AUC, beside the original's precision
-/// and recall.
+/// The second table: precision, recall, accuracy and ROC AUC on both splits, beside the
+/// original's precision and recall.
 pub fn scores_table(points: &[PointSummary]) -> TextTable {
     let mut columns = Columns::new(points);
-    columns.quantity(Quantity::Precision);
+    columns.both_splits(Measure::Precision);
     columns.original("precision", |o| o.precision);
-    columns.quantity(Quantity::Recall);
+    columns.both_splits(Measure::Recall);
     columns.original("recall", |o| o.recall);
-    columns.quantity(Quantity::Accuracy);
-    columns.quantity(Quantity::RocAuc);
+    columns.both_splits(Measure::Accuracy);
+    columns.both_splits(Measure::RocAuc);
     columns.table
 }
 
@@ -391,11 +389,14 @@ pub fn summary_preamble(plan: &Plan) -> String {
     let fraction = plan.record.loss_fraction * 100.0;
     format!(
         "Summaries over {} seed(s) per row; runs that diverged or failed are counted, not \
-         summarised. Scores in [0, 1] (F1, precision, recall, accuracy, ROC AUC, \
-         oscillation) are read on a linear scale and given as mean ± sample standard \
-         deviation; losses and epochs are read on a log scale, where one seed can lie decades \
-         from the others, and are given as median [first quartile, third quartile] \
-         (quartiles by linear interpolation, type 7). Losses are binary cross-entropy; \
+         summarised. Every metric is given on the training part (the data the model was \
+         fitted to) and on the held-out test part. Scores in [0, 1] (F1, precision, recall, \
+         accuracy, ROC AUC, oscillation) are read on a linear scale and given as mean ± \
+         sample standard deviation; losses, epochs and learning rates are read on a log \
+         scale, where one seed can lie decades from the others, and are given as median \
+         [first quartile, third quartile] (quartiles by linear interpolation, type 7). The \
+         Bayes error is the error rate of the best possible classifier on the dataset's \
+         distribution. Losses are binary cross-entropy; \
          \"epochs to {fraction:.0}%\" is the first epoch whose training loss is at most \
          {fraction:.0}% of the first.",
         plan.seeds.len(),
@@ -457,44 +458,48 @@ mod tests {
 
     #[test]
     fn log_scale_quantities_use_the_median_and_quartiles() {
-        for q in [
-            Quantity::TrainLoss,
-            Quantity::TestLoss,
-            Quantity::EpochsToFraction,
-        ] {
-            assert_eq!(q.statistic(), Statistic::MedianIqr, "{q:?}");
+        for split in [Split::Train, Split::Test] {
+            let loss = Quantity::on(split, Measure::Loss);
+            assert_eq!(loss.statistic(), Statistic::MedianIqr, "{loss:?}");
+            for measure in Measure::ALL.into_iter().filter(|m| *m != Measure::Loss) {
+                let q = Quantity::on(split, measure);
+                assert_eq!(q.statistic(), Statistic::MeanSd, "{q:?}");
+            }
         }
-        for q in [
-            Quantity::F1,
-            Quantity::Precision,
-            Quantity::Recall,
-            Quantity::Accuracy,
-            Quantity::RocAuc,
-            Quantity::Oscillation,
-        ] {
-            assert_eq!(q.statistic(), Statistic::MeanSd, "{q:?}");
-        }
-        assert_eq!(Quantity::TrainLoss.header(), "train loss, median [Q1, Q3]");
-        assert_eq!(Quantity::F1.header(), "test F1, mean ± sd");
+        assert_eq!(Quantity::EpochsToFraction.statistic(), Statistic::MedianIqr);
+        assert_eq!(Quantity::StableLrAtInit.statistic(), Statistic::MedianIqr);
+        assert_eq!(Quantity::Oscillation.statistic(), Statistic::MeanSd);
+        assert_eq!(
+            Quantity::on(Split::Train, Measure::Loss).header(),
+            "train loss, median [Q1, Q3]"
+        );
+        assert_eq!(
+            Quantity::on(Split::Test, Measure::F1).header(),
+            "test F1, mean ± sd"
+        );
+        assert_eq!(
+            Quantity::on(Split::Test, Measure::RocAuc).key(),
+            "test_roc_auc"
+        );
+        assert_eq!(Quantity::all().count(), 15);
     }
 
     #[test]
     fn cells_write_the_statistic_of_their_quantity() {
         // Four seeds near 1e-5 and one at 0.41: the cell shows the bulk, not the mean 0.08.
         let losses = summary(&[1.2e-5, 0.8e-5, 0.41, 1.0e-5, 0.9e-5]);
-        assert_eq!(
-            Quantity::TrainLoss.cell(Some(&losses)),
-            "1.00e-5 [9.00e-6, 1.20e-5]"
-        );
+        let train_loss = Quantity::on(Split::Train, Measure::Loss);
+        assert_eq!(train_loss.cell(Some(&losses)), "1.00e-5 [9.00e-6, 1.20e-5]");
         let f1 = summary(&[0.9, 1.0]);
-        assert_eq!(Quantity::F1.cell(Some(&f1)), "0.9500 ± 0.0707");
+        let test_f1 = Quantity::on(Split::Test, Measure::F1);
+        assert_eq!(test_f1.cell(Some(&f1)), "0.9500 ± 0.0707");
         let epochs = summary(&[100.0, 200.0, 400.0]);
         assert_eq!(
             Quantity::EpochsToFraction.cell(Some(&epochs)),
             "200 [150, 300]"
         );
-        assert_eq!(Quantity::TrainLoss.cell(Some(&summary(&[0.5]))), "5.00e-1");
-        assert_eq!(Quantity::F1.cell(None), "–");
+        assert_eq!(train_loss.cell(Some(&summary(&[0.5]))), "5.00e-1");
+        assert_eq!(test_f1.cell(None), "–");
     }
 
     #[test]

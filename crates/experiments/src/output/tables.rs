@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::{RunRecord, write_atomic};
 use crate::plan::Plan;
+use crate::report;
 use crate::run::RunStatus;
 
 fn opt(v: Option<f64>) -> String {
@@ -94,7 +95,8 @@ fn quote(s: &str) -> String {
         s.to_owned()
     }
 }
-/// Writes `results.csv`, `summary.json` and `summary.md` for one study.
+/// Writes `results.csv`, `summary.json` and `summary.md` for one study (with the split
+/// comparison and the hypotheses' verdicts, which `report.html` shows too).
 pub fn write_tables(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Result<(), String> {
     let mut csv = results_header(plan);
     for record in records {
@@ -102,18 +104,21 @@ pub fn write_tables(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Result<()
     }
     write_atomic(&dir.join("results.csv"), csv.as_bytes()).map_err(|e| e.to_string())?;
     let points = super::summarise(plan, records);
+    let splits = report::splits::compare(plan, &points);
+    let hypotheses = report::hypotheses::evaluate(plan, dir, records, &points);
     let json = serde_json::json!({
         "study": plan.name,
         "question": plan.question,
         "finding": plan.finding,
         "quick": plan.quick,
         "points": points,
+        "split_comparison": report::splits::json(&splits),
+        "hypotheses": hypotheses,
     });
     let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
     write_atomic(&dir.join("summary.json"), text.as_bytes()).map_err(|e| e.to_string())?;
-    write_atomic(
-        &dir.join("summary.md"),
-        super::summary_markdown(plan, &points).as_bytes(),
-    )
-    .map_err(|e| e.to_string())
+    let mut md = super::summary_markdown(plan, &points);
+    md.push_str(&report::splits::markdown(&splits));
+    md.push_str(&report::hypotheses::markdown(&hypotheses));
+    write_atomic(&dir.join("summary.md"), md.as_bytes()).map_err(|e| e.to_string())
 }

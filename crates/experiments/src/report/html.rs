@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::Findings;
 use super::embed::EmbeddedFigure;
 use super::verdict::{RULE, Verdict, verdict_class};
 use crate::output::{self, PointSummary, RunRecord, TextTable};
@@ -34,6 +35,7 @@ main { max-width: 1280px; margin: 0 auto; padding: 24px 24px 48px; background: #
   min-height: 100vh; }
 h1 { font-size: 1.8rem; margin: 0.2em 0 0.4em; }
 h2 { font-size: 1.3rem; margin: 1.8em 0 0.5em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+h3 { font-size: 1.1rem; margin: 1.4em 0 0.4em; }
 code { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.92em; }
 .muted, figcaption, .note { color: #555; }
 .lead { display: grid; grid-template-columns: max-content 1fr; gap: 0.3em 1em; margin: 0 0 1em; }
@@ -110,6 +112,7 @@ pub(super) fn study_html(
     records: &[RunRecord],
     points: &[PointSummary],
     verdict: &Verdict,
+    findings: &Findings,
     figures: &[EmbeddedFigure],
 ) -> String {
     let mut html = page_head(&format!("Study {} — report", plan.name));
@@ -155,6 +158,13 @@ pub(super) fn study_html(
         verdict_class(&line),
         escape(&line)
     );
+    if !findings.tally.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p>Pre-registered hypotheses: <a href=\"#hypotheses\">{}</a>.</p>",
+            escape(&findings.tally)
+        );
+    }
 
     html.push_str("<h2 id=\"summary\">Summary</h2>\n");
     let _ = writeln!(
@@ -176,6 +186,9 @@ pub(super) fn study_html(
             notes.join("\n")
         );
     }
+
+    html.push_str(&findings.splits);
+    html.push_str(&findings.hypotheses);
 
     html.push_str("<h2 id=\"figures\">Figures</h2>\n");
     if figures.is_empty() {

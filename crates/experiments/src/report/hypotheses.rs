@@ -1,395 +1,531 @@
-//! Pre-registered hypotheses decided from a study's results: the statistics each rule reads
-//! and the verdict it gives, `supported`, `not supported` (the rule's opposite held) or
-//! `inconclusive` (neither), one function per rule on plain numbers so that each verdict is
-//! tested on its own.
+//! The study's pre-registered hypotheses decided from its results: for each, the rule in
+//! words with its thresholds, the numbers it read and its verdict ([`rules`]
+//! decides). `report.html` and `summary.md` both show them.
 
-use std::fmt;
+use std::fmt::Write as _;
+use std::path::Path;
 
-/// A trend is supported when Kendall's τ-b in the expected direction is at least this.
-pub const TREND_SUPPORTED_TAU: f64 = 2.0 / 3.0;
-/// `closer_split` is supported when the expected split's distance is at most this fraction of
-/// the other split's.
-pub const CLOSER_SPLIT_RATIO: f64 = 0.5;
-/// `stability` is not supported when more than this share of the counted runs contradict it.
-pub const STABILITY_CONTRADICTION_SHARE: f64 = 0.1;
-/// `negative_curvature` is supported when the share at one point exceeds the other's by at
-/// least this.
-pub const NEGATIVE_CURVATURE_MARGIN: f64 = 0.1;
+use metrics::Summary;
+use serde::Serialize;
 
-/// What a rule decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The prediction held.
-    Supported,
-    /// The rule's opposite held.
-    NotSupported,
-    /// Neither held (or the results needed were missing).
-    Inconclusive,
+use super::html::escape;
+use super::rules::{
+    self, Outcome, StabilityCounts, StabilityRun, kendall_s, kendall_tau_b, negative_share,
+};
+use super::splits::SplitDistances;
+use crate::output::{self, PointSummary, Quantity, RunRecord, measure_words};
+use crate::plan::{
+    CLOSER_SPLIT_RATIO, Direction, Hypothesis, Measure, NEGATIVE_CURVATURE_MARGIN,
+    OSCILLATION_THRESHOLD, Plan, Rule, RunEvent, STABILITY_CONTRADICTION_SHARE, Selection,
+    ShareBound, Split, TREND_SUPPORTED_TAU,
+};
+use crate::run::RunStatus;
+
+/// One hypothesis decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The hypothesis's name, e.g. `H1`.
+    pub name: String,
+    /// The hypothesis in words.
+    pub statement: String,
+    /// What it predicts.
+    pub prediction: String,
+    /// The rule in words, with the points, thresholds and statistics it uses.
+    pub rule: String,
+    /// The numbers the rule read, one line each.
+    pub numbers: Vec<String>,
+    /// The verdict.
+    pub verdict: Outcome,
 }
 
-impl Outcome {
-    /// `supported`, `not supported` or `inconclusive`.
-    pub fn word(self) -> &'static str {
-        match self {
-            Outcome::Supported => "supported",
-            Outcome::NotSupported => "not supported",
-            Outcome::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.word())
-    }
-}
-
-/// Kendall's S of `values` against their order: the pairs `i < j` with `v[j] > v[i]` minus
-/// those with `v[j] < v[i]` (ties count neither way).
-pub fn kendall_s(values: &[f64]) -> i64 {
-    let mut s = 0i64;
-    for (i, a) in values.iter().enumerate() {
-        for b in &values[i + 1..] {
-            s += match b.total_cmp(a) {
-                std::cmp::Ordering::Greater => 1,
-                std::cmp::Ordering::Less => -1,
-                std::cmp::Ordering::Equal => 0,
-            };
-        }
-    }
-    s
-}
-
-/// Kendall's τ-b of `values` against their order (an axis's values, which never tie):
-/// `τ = S / √(n₀ · (n₀ − n₁))` with `n₀ = n(n − 1)/2` pairs and `n₁ = Σ t(t − 1)/2` over groups
-/// of `t` equal values. It is +1 for a strictly rising sequence, −1 for a falling one, and
-/// counts a tie at a ceiling (F1 = 1 at two depths) as neither. A constant sequence (or fewer
-/// than two values) has no order to measure: τ is defined as 0.
-pub fn kendall_tau_b(values: &[f64]) -> f64 {
-    let n = values.len() as f64;
-    let pairs = n * (n - 1.0) / 2.0;
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let tied: f64 = sorted
-        .chunk_by(|a, b| a.total_cmp(b).is_eq())
-        .map(|group| {
-            let t = group.len() as f64;
-            t * (t - 1.0) / 2.0
-        })
-        .sum();
-    let denominator = (pairs * (pairs - tied)).sqrt();
-    if denominator > 0.0 {
-        kendall_s(values) as f64 / denominator
-    } else {
-        0.0
-    }
-}
-
-/// `trend`: τ signed so that the expected direction is positive. Supported if
-/// τ ≥ [`TREND_SUPPORTED_TAU`], not supported if τ ≤ 0, inconclusive otherwise.
-pub fn trend_outcome(signed_tau: f64) -> Outcome {
-    if signed_tau >= TREND_SUPPORTED_TAU {
-        Outcome::Supported
-    } else if signed_tau <= 0.0 {
-        Outcome::NotSupported
-    } else {
-        Outcome::Inconclusive
-    }
-}
-
-/// The distance between the original's values and ours at the same points: the
-/// root-mean-square difference, or (`log_ratio`, for losses) the root-mean-square of
-/// `log10(ours / original)`. `None` without a pair, or when a loss is not positive.
-pub fn distance(pairs: &[(f64, f64)], log_ratio: bool) -> Option<f64> {
-    if pairs.is_empty() {
-        return None;
-    }
-    let mut squares = Vec::with_capacity(pairs.len());
-    for &(original, ours) in pairs {
-        let d = if log_ratio {
-            if original <= 0.0 || ours <= 0.0 {
-                return None;
-            }
-            (ours / original).log10()
-        } else {
-            ours - original
-        };
-        squares.push(d * d);
-    }
-    Some((core_linalg::kernels::sum(&squares) / pairs.len() as f64).sqrt())
-}
-
-/// `closer_split`: supported if the expected split's distance is at most
-/// [`CLOSER_SPLIT_RATIO`] × the other's (and smaller), not supported if the other split is
-/// closer, inconclusive otherwise (including equal distances).
-pub fn closer_split_outcome(expected: f64, other: f64) -> Outcome {
-    if other < expected {
-        Outcome::NotSupported
-    } else if expected < other && expected <= CLOSER_SPLIT_RATIO * other {
-        Outcome::Supported
-    } else {
-        Outcome::Inconclusive
-    }
-}
-
-/// The bound of a `share` rule.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Bound {
-    /// The share is at least this.
-    AtLeast(f64),
-    /// The share is at most this.
-    AtMost(f64),
-}
-
-/// `share`: `n_event` of `n_runs` seeds. Supported if the share is within the bound, not
-/// supported if not; inconclusive only when no run finished (there is no share).
-pub fn share_outcome(n_event: usize, n_runs: usize, bound: Bound) -> Outcome {
-    if n_runs == 0 {
-        return Outcome::Inconclusive;
-    }
-    let share = n_event as f64 / n_runs as f64;
-    let holds = match bound {
-        Bound::AtLeast(b) => share >= b,
-        Bound::AtMost(b) => share <= b,
+/// Decides every hypothesis of `plan` from the study's records (and, for the curvature rules,
+/// its `curvature/<id>.csv` files in `dir`).
+pub fn evaluate(
+    plan: &Plan,
+    dir: &Path,
+    records: &[RunRecord],
+    points: &[PointSummary],
+) -> Vec<Evaluation> {
+    let study = Results {
+        plan,
+        dir,
+        records,
+        points,
     };
-    if holds {
-        Outcome::Supported
+    plan.hypotheses.iter().map(|h| study.evaluate(h)).collect()
+}
+
+/// What a rule reads.
+struct Results<'a> {
+    plan: &'a Plan,
+    dir: &'a Path,
+    records: &'a [RunRecord],
+    points: &'a [PointSummary],
+}
+
+use super::verdict::short;
+
+/// The values held, as `noise = 0.3, epochs = 160000`, or `every point` when none is.
+fn held(selection: &Selection) -> String {
+    if selection.at.is_empty() {
+        "every point".into()
     } else {
-        Outcome::NotSupported
+        let values: Vec<String> = selection
+            .at
+            .iter()
+            .map(|v| format!("{} = {v}", v.axis()))
+            .collect();
+        values.join(", ")
     }
 }
 
-/// One run as the `stability` rule reads it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StabilityRun {
-    /// Its learning rate.
-    pub learning_rate: f64,
-    /// 2 / λ_max at initialisation.
-    pub predicted: f64,
-    /// Whether it diverged or oscillated.
-    pub unstable: bool,
-}
+impl Results<'_> {
+    fn evaluate(&self, h: &Hypothesis) -> Evaluation {
+        let (rule, numbers, verdict) = match &h.rule {
+            Rule::Trend {
+                metric,
+                along,
+                selection,
+                expect,
+            } => self.trend(Quantity::Metric(*metric), along.words(), selection, *expect),
+            Rule::CloserSplit {
+                measure,
+                selection,
+                expect,
+            } => self.closer_split(*measure, selection, *expect),
+            Rule::Share { what, point, bound } => self.share(*what, *point, *bound),
+            Rule::Stability { margin } => self.stability(*margin),
+            Rule::NegativeCurvature {
+                more_at,
+                than_at,
+                tolerance,
+            } => self.negative_curvature(*more_at, *than_at, *tolerance),
+        };
+        Evaluation {
+            name: h.name.clone(),
+            statement: h.statement.trim().to_owned(),
+            prediction: h.prediction.trim().to_owned(),
+            rule,
+            numbers,
+            verdict,
+        }
+    }
 
-/// The counts behind a `stability` verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct StabilityCounts {
-    /// Runs with a learning rate above margin × predicted.
-    pub above: usize,
-    /// Of those, the runs that diverged or oscillated (as predicted).
-    pub above_unstable: usize,
-    /// Runs with a learning rate below predicted / margin.
-    pub below: usize,
-    /// Of those, the runs that did neither (as predicted).
-    pub below_stable: usize,
-    /// Runs inside the band, not counted.
-    pub inside: usize,
-}
+    /// The finished runs (ok or diverged) at point `index`.
+    fn finished_at(&self, index: usize) -> impl Iterator<Item = &RunRecord> {
+        let label = &self.plan.points[index].label;
+        self.records.iter().filter(move |r| {
+            &r.point == label && matches!(r.status, RunStatus::Ok | RunStatus::Diverged { .. })
+        })
+    }
 
-impl StabilityCounts {
-    /// Counts `runs` against the band `[predicted / margin, margin × predicted]`.
-    pub fn new(runs: &[StabilityRun], margin: f64) -> StabilityCounts {
-        let mut c = StabilityCounts::default();
-        for run in runs {
-            if run.learning_rate > margin * run.predicted {
-                c.above += 1;
-                c.above_unstable += usize::from(run.unstable);
-            } else if run.learning_rate < run.predicted / margin {
-                c.below += 1;
-                c.below_stable += usize::from(!run.unstable);
-            } else {
-                c.inside += 1;
+    fn trend(
+        &self,
+        quantity: Quantity,
+        along: &str,
+        selection: &Selection,
+        expect: Direction,
+    ) -> (String, Vec<String>, Outcome) {
+        let centre = quantity.statistic().centre_name();
+        let (word, sign) = match expect {
+            Direction::Increasing => ("rises", 1.0),
+            Direction::Decreasing => ("falls", -1.0),
+        };
+        let rule = format!(
+            "Kendall's τ-b of the per-point {centre}s of {} against {along}, in the order the \
+             study lists its values, with {} held; τ is counted positive when the {centre} {word} \
+             along {along}. Supported if τ ≥ {}, not supported if τ ≤ 0, inconclusive otherwise.",
+            quantity.words(),
+            held(selection),
+            short(TREND_SUPPORTED_TAU),
+        );
+        let mut numbers = Vec::new();
+        let mut values = Vec::new();
+        for &i in &selection.points {
+            let label = &self.plan.points[i].label;
+            match self.points[i].centre(quantity) {
+                Some(v) => {
+                    values.push(v);
+                    numbers.push(format!("{label}: {centre} {}", short(v)));
+                }
+                None => numbers.push(format!("{label}: no finished run")),
             }
         }
-        c
+        if values.len() < 2 {
+            numbers.push("fewer than two points have a value: no trend".into());
+            return (rule, numbers, Outcome::Inconclusive);
+        }
+        let tau = kendall_tau_b(&values);
+        numbers.push(format!(
+            "Kendall's S = {:+} of {} pairs; τ-b = {:.3}, signed for the expected direction {:.3}",
+            kendall_s(&values),
+            values.len() * (values.len() - 1) / 2,
+            tau,
+            sign * tau
+        ));
+        (rule, numbers, rules::trend_outcome(sign * tau))
     }
 
-    /// Runs outside the band that did not do as predicted.
-    pub fn contradicting(&self) -> usize {
-        (self.above - self.above_unstable) + (self.below - self.below_stable)
+    fn closer_split(
+        &self,
+        measure: Measure,
+        selection: &Selection,
+        expect: Split,
+    ) -> (String, Vec<String>, Outcome) {
+        let log = measure == Measure::Loss;
+        let statistic = Quantity::on(Split::Test, measure).statistic();
+        let rule = format!(
+            "At the points with an original {what} ({}), the distance between the original's \
+             values and our per-point {centre}s on each split: the root-mean-square {kind}. \
+             Supported if the {expect} part's distance is at most {} × the {other} part's, not \
+             supported if the {other} part is closer, inconclusive otherwise.",
+            held(selection),
+            short(CLOSER_SPLIT_RATIO),
+            what = measure_words(measure),
+            centre = statistic.centre_name(),
+            kind = if log {
+                "of log10(ours / original)"
+            } else {
+                "difference"
+            },
+            other = expect.other(),
+        );
+        let comparison = SplitDistances::new(self.plan, self.points, measure, &selection.points);
+        let mut numbers = comparison.lines();
+        let outcome = match comparison
+            .distance(expect)
+            .zip(comparison.distance(expect.other()))
+        {
+            Some((mine, theirs)) => rules::closer_split_outcome(mine, theirs),
+            None => {
+                numbers.push("no distance on one of the splits: no comparison".into());
+                Outcome::Inconclusive
+            }
+        };
+        (rule, numbers, outcome)
     }
 
-    /// `stability`: supported if every run outside the band did as predicted (and there is
-    /// one), not supported if more than [`STABILITY_CONTRADICTION_SHARE`] of them
-    /// contradict, inconclusive otherwise.
-    pub fn outcome(&self) -> Outcome {
-        let counted = self.above + self.below;
-        let contradicting = self.contradicting();
-        if counted == 0 {
-            Outcome::Inconclusive
-        } else if contradicting == 0 {
-            Outcome::Supported
-        } else if contradicting as f64 > STABILITY_CONTRADICTION_SHARE * counted as f64 {
-            Outcome::NotSupported
+    fn share(
+        &self,
+        what: RunEvent,
+        point: usize,
+        bound: ShareBound,
+    ) -> (String, Vec<String>, Outcome) {
+        let label = &self.plan.points[point].label;
+        let event = match what {
+            RunEvent::Diverged => "diverged".to_owned(),
+            RunEvent::Oscillated => format!(
+                "oscillated (oscillation measure ≥ {})",
+                short(OSCILLATION_THRESHOLD)
+            ),
+        };
+        let (relation, bound_value) = match bound {
+            ShareBound::AtLeast(b) => ("at least", b),
+            ShareBound::AtMost(b) => ("at most", b),
+        };
+        let rule = format!(
+            "The share of the seeds at {label} that {event}, over the runs that finished \
+             (ok or diverged): supported if it is {relation} {}, not supported otherwise.",
+            short(bound_value)
+        );
+        let runs: Vec<&RunRecord> = self.finished_at(point).collect();
+        let n_event = runs
+            .iter()
+            .filter(|r| match what {
+                RunEvent::Diverged => matches!(r.status, RunStatus::Diverged { .. }),
+                RunEvent::Oscillated => r.oscillation.is_some_and(|o| o >= OSCILLATION_THRESHOLD),
+            })
+            .count();
+        let share = if runs.is_empty() {
+            "no share".to_owned()
         } else {
-            Outcome::Inconclusive
+            format!("share {}", short(n_event as f64 / runs.len() as f64))
+        };
+        let numbers = vec![format!(
+            "{n_event} of {} finished seed(s) {}: {share}",
+            runs.len(),
+            what.key()
+        )];
+        (
+            rule,
+            numbers,
+            rules::share_outcome(n_event, runs.len(), bound),
+        )
+    }
+
+    fn stability(&self, margin: f64) -> (String, Vec<String>, Outcome) {
+        let rule = format!(
+            "Each run's predicted largest stable learning rate is 2/λ_max at initialisation \
+             (its epoch-0 curvature reading). A run whose learning rate is above {m} × that \
+             should diverge or oscillate (oscillation measure ≥ {osc}); one below it ÷ {m} \
+             should do neither; runs in between are not counted. Supported if every counted \
+             run does as predicted, not supported if more than {share} of them contradict, \
+             inconclusive otherwise.",
+            m = short(margin),
+            osc = short(OSCILLATION_THRESHOLD),
+            share = format_percent(STABILITY_CONTRADICTION_SHARE),
+        );
+        let mut runs = Vec::new();
+        let mut ids = Vec::new();
+        let mut unread = 0;
+        for record in self
+            .records
+            .iter()
+            .filter(|r| matches!(r.status, RunStatus::Ok | RunStatus::Diverged { .. }))
+        {
+            let Some(predicted) = record.stable_lr_at_init else {
+                unread += 1;
+                continue;
+            };
+            let learning_rate = self.plan.runs[record.index]
+                .model
+                .training()
+                .learning_rate();
+            let unstable = matches!(record.status, RunStatus::Diverged { .. })
+                || record
+                    .oscillation
+                    .is_some_and(|o| o >= OSCILLATION_THRESHOLD);
+            runs.push(StabilityRun {
+                learning_rate,
+                predicted,
+                unstable,
+            });
+            ids.push(record.id.as_str());
+        }
+        let counts = StabilityCounts::new(&runs, margin);
+        let contradicting: Vec<&str> = runs
+            .iter()
+            .zip(&ids)
+            .filter(|(r, _)| {
+                (r.learning_rate > margin * r.predicted && !r.unstable)
+                    || (r.learning_rate < r.predicted / margin && r.unstable)
+            })
+            .map(|(_, id)| *id)
+            .collect();
+        let mut numbers = vec![
+            format!(
+                "above the band: {} run(s), {} diverged or oscillated as predicted",
+                counts.above, counts.above_unstable
+            ),
+            format!(
+                "below the band: {} run(s), {} did neither as predicted",
+                counts.below, counts.below_stable
+            ),
+            format!("inside the band (not counted): {} run(s)", counts.inside),
+            format!(
+                "contradicting: {} of {} counted",
+                counts.contradicting(),
+                counts.above + counts.below
+            ),
+        ];
+        if !contradicting.is_empty() {
+            let shown: Vec<&str> = contradicting.iter().take(12).copied().collect();
+            let more = contradicting.len() - shown.len();
+            numbers.push(format!(
+                "contradicting runs: {}{}",
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if unread > 0 {
+            numbers.push(format!(
+                "{unread} finished run(s) without a curvature reading at epoch 0 (not counted)"
+            ));
+        }
+        (rule, numbers, counts.outcome())
+    }
+
+    fn negative_curvature(
+        &self,
+        more_at: usize,
+        than_at: usize,
+        tolerance: f64,
+    ) -> (String, Vec<String>, Outcome) {
+        let (more, than) = (
+            &self.plan.points[more_at].label,
+            &self.plan.points[than_at].label,
+        );
+        let rule = format!(
+            "At each point, the share of curvature readings (every run, every reading) with \
+             negative curvature, λ_min < −{} × λ_max. Supported if the share at {more} exceeds \
+             the share at {than} by at least {}, not supported if it is smaller, inconclusive \
+             otherwise.",
+            short(tolerance),
+            short(NEGATIVE_CURVATURE_MARGIN),
+        );
+        let mut numbers = Vec::new();
+        let mut shares = Vec::new();
+        for index in [more_at, than_at] {
+            let label = &self.plan.points[index].label;
+            let mut readings = Vec::new();
+            let mut final_ratios = Vec::new();
+            let mut unreadable = 0;
+            for record in self.finished_at(index) {
+                let path = self
+                    .dir
+                    .join("curvature")
+                    .join(format!("{}.csv", record.id));
+                let Ok(parsed) = std::fs::read_to_string(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| output::parse_curvature_csv(&text))
+                else {
+                    unreadable += 1;
+                    continue;
+                };
+                let pairs: Vec<(f64, f64)> = parsed
+                    .iter()
+                    .filter_map(|r| r.lambda_min.zip(r.lambda_max))
+                    .collect();
+                if let Some(&(min, max)) = pairs.last()
+                    && max != 0.0
+                {
+                    final_ratios.push(min / max);
+                }
+                readings.extend(pairs);
+            }
+            let share = negative_share(&readings, tolerance);
+            shares.push(share);
+            let negative = share.map_or_else(
+                || "no reading".to_owned(),
+                |s| {
+                    format!(
+                        "{} of {} readings negative, share {}",
+                        (s * readings.len() as f64).round(),
+                        readings.len(),
+                        short(s)
+                    )
+                },
+            );
+            let ratio = Summary::from_values(&final_ratios).map_or_else(
+                |_| "–".to_owned(),
+                |s| format!("{} [{}, {}]", short(s.median), short(s.q1), short(s.q3)),
+            );
+            let loss = Quantity::on(Split::Train, Measure::Loss);
+            let loss_text = loss.cell(self.points[index].summary(loss).as_ref());
+            numbers.push(format!(
+                "{label}: {negative}; final λ_min/λ_max, median [Q1, Q3], {ratio}; final training \
+                 loss, median [Q1, Q3], {loss_text}"
+            ));
+            if unreadable > 0 {
+                numbers.push(format!(
+                    "{label}: {unreadable} run(s) without a readable curvature file"
+                ));
+            }
+        }
+        let outcome = match (shares[0], shares[1]) {
+            (Some(a), Some(b)) => rules::negative_curvature_outcome(a, b),
+            _ => Outcome::Inconclusive,
+        };
+        (rule, numbers, outcome)
+    }
+}
+
+/// `0.1` as `10 %`.
+fn format_percent(share: f64) -> String {
+    format!("{} %", short(share * 100.0))
+}
+
+/// The hypotheses as a `summary.md` section (empty without any).
+pub fn markdown(evaluations: &[Evaluation]) -> String {
+    if evaluations.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from(
+        "\n## Pre-registered hypotheses\n\nWritten in the study file before any run; each is \
+         decided by its rule, mechanically.\n",
+    );
+    for e in evaluations {
+        let _ = write!(
+            md,
+            "\n### {}: {}\n\n**Statement.** {}\n\n**Prediction.** {}\n\n**Rule.** {}\n\n",
+            e.name, e.verdict, e.statement, e.prediction, e.rule
+        );
+        for line in &e.numbers {
+            let _ = writeln!(md, "- {line}");
         }
     }
+    md
 }
 
-/// The share of curvature readings `(λ_min, λ_max)` with negative curvature,
-/// `λ_min < −tolerance · λ_max`; `None` without a reading.
-pub fn negative_share(readings: &[(f64, f64)], tolerance: f64) -> Option<f64> {
-    if readings.is_empty() {
-        return None;
+/// The CSS class of a verdict (the page's green, red and amber).
+fn verdict_class(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Supported => "verdict yes",
+        Outcome::NotSupported => "verdict no",
+        Outcome::Inconclusive => "verdict partly",
     }
-    let negative = readings
-        .iter()
-        .filter(|(min, max)| *min < -tolerance * *max)
-        .count();
-    Some(negative as f64 / readings.len() as f64)
 }
 
-/// `negative_curvature`: supported if the share at the point expected to show more is larger
-/// by at least [`NEGATIVE_CURVATURE_MARGIN`], not supported if it is smaller, inconclusive
-/// otherwise.
-pub fn negative_curvature_outcome(share_more: f64, share_than: f64) -> Outcome {
-    if share_more - share_than >= NEGATIVE_CURVATURE_MARGIN {
-        Outcome::Supported
-    } else if share_more < share_than {
-        Outcome::NotSupported
-    } else {
-        Outcome::Inconclusive
+/// `2 supported, 1 not supported` over the evaluations (empty without any).
+pub fn tally(evaluations: &[Evaluation]) -> String {
+    [
+        Outcome::Supported,
+        Outcome::NotSupported,
+        Outcome::Inconclusive,
+    ]
+    .into_iter()
+    .filter_map(|o| {
+        let n = evaluations.iter().filter(|e| e.verdict == o).count();
+        (n > 0).then(|| format!("{n} {o}"))
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// The hypotheses as a `report.html` section (empty without any).
+pub fn html(evaluations: &[Evaluation]) -> String {
+    if evaluations.is_empty() {
+        return String::new();
     }
+    let mut html = format!(
+        "<h2 id=\"hypotheses\">Pre-registered hypotheses</h2>\n<p class=\"note\">Written in the \
+         study file before any run; each is decided by its rule, mechanically: {}.</p>\n",
+        escape(&tally(evaluations))
+    );
+    for e in evaluations {
+        let _ = write!(
+            html,
+            "<h3 id=\"{id}\">{name} <span class=\"{class}\">{verdict}</span></h3>\n\
+             <dl class=\"lead\">\n<dt>Statement</dt><dd>{statement}</dd>\n\
+             <dt>Prediction</dt><dd>{prediction}</dd>\n<dt>Rule</dt><dd>{rule}</dd>\n\
+             <dt>Numbers</dt><dd><ul class=\"note\">",
+            id = escape(&format!("hypothesis-{}", e.name)),
+            name = escape(&e.name),
+            class = verdict_class(e.verdict),
+            verdict = e.verdict,
+            statement = escape(&e.statement),
+            prediction = escape(&e.prediction),
+            rule = escape(&e.rule),
+        );
+        for line in &e.numbers {
+            let _ = write!(html, "<li>{}</li>", escape(line));
+        }
+        html.push_str("</ul></dd>\n</dl>\n");
+    }
+    html
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::AxisValue;
 
     #[test]
-    fn tau_b_of_rising_falling_tied_and_flat_sequences() {
-        assert_eq!(kendall_tau_b(&[0.1, 0.2, 0.3, 0.4]), 1.0);
-        assert_eq!(kendall_tau_b(&[4.0, 3.0, 2.0, 1.0]), -1.0);
-        // Rising to a ceiling: S = 3 of 6 pairs, 3 tied: τ-b = 3 / √(6 · 3) = 0.7071.
-        let tau = kendall_tau_b(&[0.95, 1.0, 1.0, 1.0]);
-        assert!((tau - 3.0 / 18f64.sqrt()).abs() < 1e-15, "{tau}");
-        assert_eq!(kendall_tau_b(&[0.5, 0.5, 0.5]), 0.0);
-        assert_eq!(kendall_tau_b(&[0.5]), 0.0);
-        assert_eq!(kendall_s(&[0.998, 0.997, 1.0, 0.999]), 2);
-    }
-
-    #[test]
-    fn trend_verdicts() {
-        // Four depths: F1 rising throughout, rising with one swap, and falling.
-        let rising = kendall_tau_b(&[0.90, 0.93, 0.98, 1.0]);
-        let one_swap = kendall_tau_b(&[0.93, 0.90, 0.98, 0.97]);
-        let falling = kendall_tau_b(&[0.91, 0.89, 0.88, 0.87]);
-        assert_eq!(trend_outcome(rising), Outcome::Supported);
-        assert!((one_swap - 1.0 / 3.0).abs() < 1e-15);
-        assert_eq!(trend_outcome(one_swap), Outcome::Inconclusive);
-        assert_eq!(trend_outcome(falling), Outcome::NotSupported);
-        // Expecting a fall, the sign flips.
-        assert_eq!(trend_outcome(-falling), Outcome::Supported);
-        assert_eq!(trend_outcome(2.0 / 3.0), Outcome::Supported);
-        assert_eq!(trend_outcome(0.0), Outcome::NotSupported);
-    }
-
-    #[test]
-    fn distances_are_rms_differences_and_rms_log_ratios() {
-        let d = distance(&[(0.9, 1.0), (0.8, 0.8)], false).unwrap();
-        assert!((d - (0.01f64 / 2.0).sqrt()).abs() < 1e-15);
-        // Losses 10× and 0.1× the original's: both one decade away.
-        let d = distance(&[(1e-3, 1e-2), (1e-3, 1e-4)], true).unwrap();
-        assert!((d - 1.0).abs() < 1e-12);
-        assert_eq!(distance(&[], false), None);
-        assert_eq!(distance(&[(0.0, 1.0)], true), None);
-    }
-
-    #[test]
-    fn closer_split_verdicts() {
-        // The original's F1 at four depths, against train F1 (close) and test F1 (far).
-        let original = [0.9552, 0.9848, 0.9925, 1.0];
-        let train = [0.96, 0.99, 1.0, 1.0];
-        let test = [0.91, 0.89, 0.88, 0.87];
-        let pairs = |ours: &[f64]| -> Vec<(f64, f64)> {
-            original.iter().copied().zip(ours.iter().copied()).collect()
+    fn held_values_read_as_the_study_file_writes_them() {
+        let selection = Selection {
+            at: vec![AxisValue::Noise(0.3), AxisValue::Epochs(160000)],
+            points: vec![],
         };
-        let d_train = distance(&pairs(&train), false).unwrap();
-        let d_test = distance(&pairs(&test), false).unwrap();
-        assert!(d_train < 0.5 * d_test);
-        // Train is closer: expecting train is supported, expecting test is not.
-        assert_eq!(closer_split_outcome(d_train, d_test), Outcome::Supported);
-        assert_eq!(closer_split_outcome(d_test, d_train), Outcome::NotSupported);
-        // Closer, but not by half: inconclusive; equal distances too.
-        assert_eq!(closer_split_outcome(0.07, 0.1), Outcome::Inconclusive);
-        assert_eq!(closer_split_outcome(0.05, 0.1), Outcome::Supported);
-        assert_eq!(closer_split_outcome(0.0, 0.0), Outcome::Inconclusive);
-    }
-
-    #[test]
-    fn share_verdicts() {
-        assert_eq!(share_outcome(3, 5, Bound::AtLeast(0.6)), Outcome::Supported);
-        assert_eq!(
-            share_outcome(2, 5, Bound::AtLeast(0.6)),
-            Outcome::NotSupported
-        );
-        assert_eq!(share_outcome(0, 5, Bound::AtMost(0.0)), Outcome::Supported);
-        assert_eq!(
-            share_outcome(1, 5, Bound::AtMost(0.0)),
-            Outcome::NotSupported
-        );
-        assert_eq!(
-            share_outcome(0, 0, Bound::AtMost(0.0)),
-            Outcome::Inconclusive
-        );
-    }
-
-    #[test]
-    fn stability_verdicts() {
-        let run = |learning_rate, unstable| StabilityRun {
-            learning_rate,
-            predicted: 1.0,
-            unstable,
+        assert_eq!(held(&selection), "noise = 0.3, epochs = 160000");
+        let every = Selection {
+            at: vec![],
+            points: vec![],
         };
-        // Above the band (lr > 2) unstable, below it (lr < 0.5) stable, inside not counted.
-        let as_predicted = [
-            run(3.0, true),
-            run(10.0, true),
-            run(0.1, false),
-            run(0.3, false),
-            run(1.0, true),
-        ];
-        let c = StabilityCounts::new(&as_predicted, 2.0);
-        assert_eq!(
-            c,
-            StabilityCounts {
-                above: 2,
-                above_unstable: 2,
-                below: 2,
-                below_stable: 2,
-                inside: 1
-            }
-        );
-        assert_eq!(c.outcome(), Outcome::Supported);
-        // One contradiction in 20 counted runs (5 %): inconclusive.
-        let mut runs: Vec<StabilityRun> = (0..10).map(|_| run(3.0, true)).collect();
-        runs.extend((0..10).map(|_| run(0.1, false)));
-        runs[0].unstable = false;
-        assert_eq!(
-            StabilityCounts::new(&runs, 2.0).outcome(),
-            Outcome::Inconclusive
-        );
-        // Three in 20 (15 %): not supported.
-        runs[11].unstable = true;
-        runs[12].unstable = true;
-        let c = StabilityCounts::new(&runs, 2.0);
-        assert_eq!(c.contradicting(), 3);
-        assert_eq!(c.outcome(), Outcome::NotSupported);
-        // Nothing outside the band: inconclusive.
-        assert_eq!(
-            StabilityCounts::new(&[run(1.5, true)], 2.0).outcome(),
-            Outcome::Inconclusive
-        );
-    }
-
-    #[test]
-    fn negative_curvature_verdicts() {
-        let readings = [(-0.01, 1.0), (-1e-4, 1.0), (0.0, 1.0), (-0.5, 2.0)];
-        // −1e-4 is not below −1e-3 · 1: two of four readings are negative.
-        assert_eq!(negative_share(&readings, 1e-3), Some(0.5));
-        assert_eq!(negative_share(&[], 1e-3), None);
-        assert_eq!(negative_curvature_outcome(0.5, 0.2), Outcome::Supported);
-        assert_eq!(negative_curvature_outcome(0.25, 0.2), Outcome::Inconclusive);
-        assert_eq!(negative_curvature_outcome(0.1, 0.2), Outcome::NotSupported);
+        assert_eq!(held(&every), "every point");
+        assert_eq!(format_percent(0.1), "10 %");
     }
 }

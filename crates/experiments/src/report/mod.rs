@@ -11,6 +11,8 @@
 mod embed;
 mod html;
 pub mod hypotheses;
+pub mod rules;
+pub mod splits;
 mod verdict;
 
 use std::fmt::Write as _;
@@ -24,6 +26,14 @@ use embed::EmbeddedFigure;
 pub use html::escape;
 use html::{PAGE_END, page_head, study_html};
 use verdict::{Verdict, verdict_class};
+
+/// The report's sections beyond the summary table, as HTML: the split comparison and the
+/// hypotheses (each empty when the study has none), and the hypotheses' tally.
+pub(crate) struct Findings {
+    splits: String,
+    hypotheses: String,
+    tally: String,
+}
 
 /// What the index needs to know about a study's report.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +61,13 @@ pub fn write_study_report(plan: &Plan, dir: &Path, records: &[RunRecord]) -> Stu
         .collect();
     let points = output::summarise(plan, records);
     let verdict = Verdict::new(&points);
-    let html = study_html(plan, records, &points, &verdict, &figures);
+    let evaluations = hypotheses::evaluate(plan, dir, records, &points);
+    let findings = Findings {
+        splits: splits::html(&splits::compare(plan, &points)),
+        hypotheses: hypotheses::html(&evaluations),
+        tally: hypotheses::tally(&evaluations),
+    };
+    let html = study_html(plan, records, &points, &verdict, &findings, &figures);
     let path = dir.join("report.html");
     let written = match write_atomic(&path, html.as_bytes()) {
         Ok(()) => true,

@@ -6,6 +6,12 @@
 use metrics::{Statistic, Summary};
 
 use crate::output::{PointSummary, Quantity};
+use crate::plan::{Measure, Split};
+
+/// Our F1 and loss as the verdict compares them with the original's: test F1, and the final
+/// training loss (the number the original reported as its final loss).
+const F1: Quantity = Quantity::on(Split::Test, Measure::F1);
+const TRAIN_LOSS: Quantity = Quantity::on(Split::Train, Measure::Loss);
 
 /// How one original number compares with ours at one point.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +57,7 @@ pub(super) enum Direction {
 impl Direction {
     /// The sign of Kendall's S: pairs `i < j` with `v[j] > v[i]` minus pairs with `v[j] < v[i]`.
     pub(super) fn of(values: &[f64]) -> (Direction, i64) {
-        let s = super::hypotheses::kendall_s(values);
+        let s = super::rules::kendall_s(values);
         let direction = match s.signum() {
             1 => Direction::Increasing,
             -1 => Direction::Decreasing,
@@ -121,8 +127,8 @@ impl Verdict {
                 continue;
             };
             for (what, quantity, value) in [
-                ("F1", Quantity::F1, original.f1),
-                ("final training loss", Quantity::TrainLoss, original.loss),
+                ("F1", F1, original.f1),
+                ("final training loss", TRAIN_LOSS, original.loss),
             ] {
                 let Some(value) = value else {
                     continue;
@@ -168,11 +174,8 @@ impl Verdict {
                 });
             }
         }
-        let trend = trend(points, "F1", Quantity::F1, |o| o.f1).or_else(|| {
-            trend(points, "final training loss", Quantity::TrainLoss, |o| {
-                o.loss
-            })
-        });
+        let trend = trend(points, "F1", F1, |o| o.f1)
+            .or_else(|| trend(points, "final training loss", TRAIN_LOSS, |o| o.loss));
         let outcome = (!checks.is_empty() || trend.is_some()).then(|| {
             let all_in_range = checks.iter().all(|c| c.in_range);
             match &trend {
@@ -271,10 +274,7 @@ mod tests {
             n_failed: 0,
             n_unfinished: 0,
             bayes_error: None,
-            metrics: vec![
-                summarise(Quantity::F1, f1),
-                summarise(Quantity::TrainLoss, loss),
-            ],
+            metrics: vec![summarise(F1, f1), summarise(TRAIN_LOSS, loss)],
             n_reached_fraction: 0,
             original: Some(original),
         }
@@ -341,7 +341,7 @@ mod tests {
             point("b", &[1.0], &[1e-3, 1e-3, 0.5], original(None, Some(0.01))),
             point("c", &[1.0], &[1e-4, 1e-4, 0.9], original(None, Some(0.004))),
         ];
-        let t = trend(&points, "loss", Quantity::TrainLoss, |o| o.loss).unwrap();
+        let t = trend(&points, "loss", TRAIN_LOSS, |o| o.loss).unwrap();
         assert_eq!(t.ours, (Direction::Decreasing, -3));
         assert!(t.matches());
     }

@@ -9,5 +9,6 @@ mod properties;
 mod protection;
 mod reports;
 mod running;
+mod science;
 mod sharding;
 mod slurm;

@@ -8,9 +8,9 @@ default:
 study:
     cargo run --release -p experiments
 
-# A smoke run of every study with epochs divided by 100.
+# A smoke test of every study, epochs divided by 100, into results/quick/ (replaced each time).
 quick:
-    cargo run --release -p experiments -- --quick --out results/quick --force
+    cargo run --release -p experiments -- --quick --force
 
 # The width sweep (2 hidden layers of 3/6/20/50 neurons, 250,000 epochs, 5 seeds).
 width:

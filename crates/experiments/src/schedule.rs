@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use core_linalg::Activation;
+
 use crate::output::{self, Metadata, write_atomic};
-use crate::plan::{Plan, RunPlan};
-use crate::progress::Progress;
+use crate::plan::{ModelPlan, Plan, RunPlan};
+use crate::progress::{self, Progress};
 use crate::report;
 use crate::run::{self, RunSignals, RunStatus};
 
@@ -76,11 +78,44 @@ impl WorkerThreads {
     }
 }
 
-/// A rough cost of a run, for scheduling the longest first (results do not depend on it).
-fn cost(run: &RunPlan, n_samples: usize) -> f64 {
-    let sizes = run.model.layer_sizes();
-    let per_sample: usize = sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
-    (run.model.training().epochs() as f64) * (per_sample as f64 + 4.0) * n_samples as f64
+/// A run's estimated cost: its epochs times the estimated cost of one epoch, which is its
+/// training samples times the cost of one sample's forward and backward pass. That is a
+/// weighted sum of the multiply-adds of the layer products, the hidden units (a sigmoid or
+/// tanh unit costs several times a ReLU one: an exponential each way) and a fixed part per
+/// sample; the weights are relative, fitted to the full study's wall times
+/// (`bench/results/run-cost.md`). It orders the runs (longest first) and measures progress;
+/// results never depend on it.
+pub fn run_cost(model: &ModelPlan, n_train: usize) -> f64 {
+    const PER_MULTIPLY_ADD: f64 = 0.025;
+    const PER_HIDDEN_UNIT: f64 = 1.2;
+    const PER_SMOOTH_UNIT: f64 = 3.7;
+    const PER_SAMPLE: f64 = 3.4;
+    let sizes = model.layer_sizes();
+    let multiply_adds: usize = sizes.windows(2).map(|p| p[0] * p[1]).sum();
+    let hidden_units: usize = sizes[1..sizes.len() - 1].iter().sum();
+    let smooth = match model {
+        ModelPlan::Mlp(c) => matches!(
+            c.hidden_activation(),
+            Activation::Sigmoid | Activation::Tanh
+        ),
+        ModelPlan::Logistic(_) => false,
+    };
+    let per_sample = PER_MULTIPLY_ADD * multiply_adds as f64
+        + PER_HIDDEN_UNIT * hidden_units as f64
+        + if smooth {
+            PER_SMOOTH_UNIT * hidden_units as f64
+        } else {
+            0.0
+        }
+        + PER_SAMPLE;
+    model.training().epochs() as f64 * per_sample * n_train as f64
+}
+
+/// The training part's size: the samples left after the test fraction (as the split rounds
+/// it, to within one sample, which is all an estimate needs).
+fn n_train(plan: &Plan) -> usize {
+    let n = plan.data.n_samples as f64;
+    (n - (n * plan.data.test_fraction).round()).max(1.0) as usize
 }
 
 /// Runs every plan's runs on a pool of `jobs` threads, longest first, writing each run's curve
@@ -127,7 +162,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
                 .map(move |run| Job {
                     plan: p,
                     run,
-                    cost: cost(run, plan.data.n_samples),
+                    cost: run_cost(&run.model, n_train(plan)),
                 })
         })
         .collect();
@@ -135,7 +170,11 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     jobs.sort_by(|a, b| b.cost.total_cmp(&a.cost));
 
     let total = jobs.len();
-    let progress = Progress::new(total);
+    if options.resume {
+        let kept: usize = finished.iter().map(std::collections::BTreeMap::len).sum();
+        eprintln!("resuming: {kept} runs already done are kept, {total} to run");
+    }
+    let progress = Progress::new(jobs.iter().map(|job| job.cost).collect());
     // Only each run's small record is kept, not its loss curve: the curve is on disk already,
     // and holding every curve of a 250,000-epoch sweep would cost hundreds of megabytes.
     let results: Mutex<Vec<Option<output::RunRecord>>> = Mutex::new(vec![None; total]);
@@ -192,6 +231,7 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
     let results = results.into_inner().expect("not poisoned");
     let mut tally = Tally::default();
     let mut reports = Vec::new();
+    let mut tables = Vec::new();
     for (p, (plan, dir)) in plans.iter().zip(&options.out_dirs).enumerate() {
         let mut records: Vec<output::RunRecord> = finished[p].values().cloned().collect();
         records.extend(
@@ -216,6 +256,14 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             }
         }
         output::write_tables(plan, dir, &records)?;
+        let (header, rows) = output::summary_table(plan, &output::summarise(plan, &records));
+        tables.push(format!(
+            "{}{} ({}):\n{}",
+            plan.name,
+            if plan.quick { ", smoke test" } else { "" },
+            dir.join("summary.md").display(),
+            progress::terminal_table(&header, &rows)
+        ));
         if options.interrupt.load(Ordering::Relaxed) {
             eprintln!(
                 "{}: wrote {} (figures and report skipped: interrupted; --resume writes them)",
@@ -225,8 +273,19 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             continue;
         }
         reports.push(report::write_study_report(plan, dir, &records));
-        eprintln!("{}: wrote {}", plan.name, dir.display());
+        eprintln!(
+            "{}: wrote {}{}",
+            plan.name,
+            dir.display(),
+            if plan.quick {
+                " (a smoke test: epochs divided by 100; its numbers are not the study's findings)"
+            } else {
+                ""
+            }
+        );
     }
+    // The results themselves go to standard output, after everything is written.
+    println!("{}", tables.join("\n"));
     if reports.len() > 1
         && let Some(parent) = common_parent(&options.out_dirs)
     {

@@ -17,8 +17,9 @@ pub struct StudyArgs {
     /// study).
     files: Vec<PathBuf>,
 
-    /// Output folder. Default: results/STUDY_NAME/. With several files, each study gets a
-    /// subfolder named after it.
+    /// Output folder. Default: results/STUDY_NAME/ (with --quick, results/quick/STUDY_NAME/,
+    /// so a smoke test never stands in a full study's way). With several files, each study
+    /// gets a subfolder named after it.
     #[arg(long)]
     out: Option<PathBuf>,
 
@@ -31,8 +32,9 @@ pub struct StudyArgs {
     #[arg(long)]
     jobs: Option<usize>,
 
-    /// Divide every epoch count by 100 (rounding up) for a smoke run in seconds. Quick results
-    /// are marked as such and are not comparable with the original.
+    /// A smoke test in seconds: every epoch count divided by 100 (rounding up), written to
+    /// results/quick/ unless --out is given. Its numbers show that everything runs, not what
+    /// the study finds, and are not comparable with the original.
     #[arg(long)]
     quick: bool,
 
@@ -123,6 +125,16 @@ fn default_study_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../experiments")
 }
 
+/// The folder that holds each study's folder when `--out` is not given: `results/`, and
+/// `results/quick/` for a smoke test, so that it never takes a full study's place.
+pub fn default_out_dir(quick: bool) -> PathBuf {
+    if quick {
+        Path::new("results").join("quick")
+    } else {
+        PathBuf::from("results")
+    }
+}
+
 /// Refuses `--resume` when a folder's study file, seeds or `--quick` changed.
 fn check_resumable(plans: &[Plan], out_dirs: &[PathBuf]) -> Result<(), Error> {
     for (plan, dir) in plans.iter().zip(out_dirs) {
@@ -211,9 +223,16 @@ pub fn run(cli: &StudyArgs) -> Result<ExitCode, Error> {
         .map(|p| match (&cli.out, plans.len()) {
             (Some(dir), 1) => dir.clone(),
             (Some(dir), _) => dir.join(&p.name),
-            (None, _) => Path::new("results").join(&p.name),
+            (None, _) => default_out_dir(cli.quick).join(&p.name),
         })
         .collect();
+    if cli.quick {
+        eprintln!(
+            "--quick: a smoke test, every epoch count divided by {}; it shows that everything \
+             runs, not what the studies find",
+            plan::QUICK_FACTOR
+        );
+    }
     if cli.check {
         // `--check --resume` says what the real resume would: refused if the folder's study
         // changed.

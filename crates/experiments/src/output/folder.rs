@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{WriteError, write_atomic};
+use super::{WriteError, finished_records, write_atomic};
 
 /// What a study writes at the top of its folder, and the sub-folders it fills.
 const STUDY_FILES: [&str; 6] = [
@@ -47,6 +47,15 @@ pub fn claim_output_dir(dir: &Path, force: bool, resume: bool) -> Result<Lock, S
         }
     } else if !force {
         if marker.exists() {
+            if let Some((done, planned)) = unfinished(dir) {
+                // `--force` would throw the finished runs away: the way on is `--resume`.
+                return Err(format!(
+                    "{} holds an unfinished study ({done} of its {planned} runs done): pass \
+                     --resume to run the rest, --force to discard it and start over, or --out \
+                     to write elsewhere",
+                    dir.display()
+                ));
+            }
             return Err(format!(
                 "{} already holds a study: pass --force to replace it, or --out to write elsewhere",
                 dir.display()
@@ -69,6 +78,18 @@ pub fn claim_output_dir(dir: &Path, force: bool, resume: bool) -> Result<Lock, S
         }
     }
     Ok(lock)
+}
+
+/// For a folder holding a study that has not finished every run (it was interrupted, or a run
+/// failed to write its files): how many of its planned runs are done (ended normally or
+/// diverged, the runs `--resume` keeps) and how many it planned. `None` for a finished study,
+/// or when its `metadata.json` cannot be read.
+fn unfinished(dir: &Path) -> Option<(usize, usize)> {
+    let meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("metadata.json")).ok()?).ok()?;
+    let planned = usize::try_from(meta["n_runs"].as_u64()?).ok()?;
+    let done = finished_records(dir).len();
+    (done < planned).then_some((done, planned))
 }
 
 /// Readies a folder claimed by [`claim_output_dir`]: with `force` (and not `resume`) removes

@@ -142,6 +142,17 @@ pub fn csv_cells(line: &str) -> Vec<&str> {
     cells
 }
 
+/// The run records (`runs/<id>.json`, not models or temporary files) in `out`.
+pub fn finished_runs(out: &Path) -> usize {
+    std::fs::read_dir(out.join("runs")).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && !n.ends_with(".model.json") && !n.starts_with('.'))
+            .count()
+    })
+}
+
 /// Runs the study `file` into the folder `out`, from `dir`.
 pub fn run_into(dir: &Path, file: &Path, out: &Path) -> Output {
     run(

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TINY, assert_same_study_files, run, run_study, stderr, temp_dir, write};
+use crate::common::{
+    TINY, assert_same_study_files, finished_runs, run, run_study, stderr, temp_dir, write,
+};
 
 /// TINY, longer: 3 widths × 3 seeds of 100,000 epochs, long enough that a run is still going
 /// when the folder is seen in a given state.
@@ -62,17 +64,6 @@ fn start(dir: &Path, file: &Path, out: &Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("starts")
-}
-
-/// The run records (`runs/<id>.json`, not models or temporary files) in `out`.
-fn finished_runs(out: &Path) -> usize {
-    std::fs::read_dir(out.join("runs")).map_or(0, |entries| {
-        entries
-            .filter_map(Result::ok)
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".json") && !n.ends_with(".model.json") && !n.starts_with('.'))
-            .count()
-    })
 }
 
 /// Waits until the study in `out` has started (its `metadata.json` is written) and at least

@@ -4,6 +4,7 @@ mod bad_input;
 mod commands;
 mod common;
 mod explain;
+mod first_hour;
 mod interruption;
 mod properties;
 mod protection;

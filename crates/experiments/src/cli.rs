@@ -26,7 +26,7 @@ pub struct Cli {
 enum Command {
     /// Train one model on a CSV file or a generated dataset; print test metrics; optionally
     /// save it.
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Predict with a saved model: write each row's probability and label; print metrics when
     /// the input has labels.
     Predict(predict::PredictArgs),

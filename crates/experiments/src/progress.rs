@@ -1,6 +1,7 @@
-//! What a study shows on the terminal: its progress (a bar on a terminal, a plain line every
-//! ten seconds otherwise, and a line for each run that does not end normally), and at the end
-//! its summary tables laid out in columns ([`terminal_table`]).
+//! Progress on the terminal. A study's ([`Progress`]): a bar on a terminal, a plain line every
+//! ten seconds otherwise, a line for each run that does not end normally, and at the end its
+//! summary tables laid out in columns ([`terminal_table`]). `train`'s ([`TrainingProgress`]):
+//! the epoch, the training loss and the time left, as a bar or a line every few seconds.
 //!
 //! Progress is measured in work, not runs: each run weighs its estimated cost
 //! ([`crate::schedule::run_cost`]), a running run counts by the share of its epochs done,
@@ -8,11 +9,14 @@
 //! would be wrong in both directions, because the longest runs go first.
 
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+
+use models::{EpochProgress, TrainingObserver};
 
 use crate::run::{RunSignals, RunStatus};
 
@@ -232,6 +236,87 @@ impl Progress {
     }
 }
 
+/// How often `train` prints a progress line when standard error is not a terminal.
+const TRAINING_LINE_INTERVAL: Duration = Duration::from_secs(5);
+/// How often `train`'s bar is redrawn on a terminal.
+const TRAINING_BAR_INTERVAL: Duration = Duration::from_millis(100);
+
+/// `train`'s progress, as a [`TrainingObserver`]: on a terminal a bar with the epoch, the
+/// current training loss and the time left; otherwise a line every few seconds (so a fit
+/// shorter than that prints none). It never stops training.
+#[derive(Debug)]
+pub(crate) struct TrainingProgress {
+    bar: Option<ProgressBar>,
+    started: Instant,
+    last_shown: Instant,
+}
+
+impl TrainingProgress {
+    /// A display for a fit of at most `epochs` epochs.
+    pub(crate) fn new(epochs: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(epochs as u64);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{elapsed_precise} [{bar:30}] {pos}/{len} epochs, {msg}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        let now = Instant::now();
+        TrainingProgress {
+            bar,
+            started: now,
+            last_shown: now,
+        }
+    }
+
+    /// Clears the bar.
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `train`'s loss and time left after `epoch` of `epochs` epochs, `elapsed` in:
+/// `training loss 0.123457, ETA 4s`.
+fn loss_and_eta(epoch: usize, epochs: usize, loss: f64, elapsed: Duration) -> String {
+    let fraction = epoch as f64 / epochs.max(1) as f64;
+    let eta = eta(elapsed, fraction).map_or_else(|| "–".to_owned(), human_duration);
+    format!("training loss {loss:.6}, ETA {eta}")
+}
+
+impl TrainingObserver for TrainingProgress {
+    fn on_epoch(&mut self, p: &EpochProgress<'_>) -> ControlFlow<()> {
+        let interval = match self.bar {
+            Some(_) => TRAINING_BAR_INTERVAL,
+            None => TRAINING_LINE_INTERVAL,
+        };
+        let now = Instant::now();
+        if now.duration_since(self.last_shown) >= interval {
+            self.last_shown = now;
+            let elapsed = now.duration_since(self.started);
+            let status = loss_and_eta(p.epoch, p.epochs_total, p.train_loss, elapsed);
+            match &self.bar {
+                Some(bar) => {
+                    bar.set_position(p.epoch as u64);
+                    bar.set_message(status);
+                }
+                None => eprintln!(
+                    "[{}] epoch {}/{}, {status}",
+                    human_duration(elapsed),
+                    p.epoch,
+                    p.epochs_total
+                ),
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// A table laid out in aligned columns for the terminal: the heading, a rule, one line per
 /// row. A column with no value in any row (every cell `–` or empty, such as the original's
 /// numbers in a study without them) is left out; the files keep every column.
@@ -297,6 +382,14 @@ mod tests {
              \x20 width=3   0.61 ± 0.02  0.5\n\
              \x20 width=50  0.94         0.01\n"
         );
+    }
+
+    #[test]
+    fn training_progress_shows_the_loss_and_the_time_left() {
+        let status = loss_and_eta(2000, 10_000, 0.123_456_7, Duration::from_secs(1));
+        assert_eq!(status, "training loss 0.123457, ETA 4s");
+        let status = loss_and_eta(0, 10_000, 0.69, Duration::from_millis(2));
+        assert_eq!(status, "training loss 0.690000, ETA –");
     }
 
     #[test]

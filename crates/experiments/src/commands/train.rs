@@ -1,23 +1,23 @@
 //! `experiments train`: one model on a CSV file or a generated dataset, its test metrics, and
 //! optionally the saved model with its loss curve and decision boundary beside it.
 
-use std::io::IsTerminal;
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use core_linalg::{Activation, Dataset, Matrix};
-use data::{GeneratorKind, GeneratorParameter, GeneratorSpec};
+use data::{Generator, GeneratorKind, GeneratorParameter, GeneratorSpec};
 use models::saved::{self, SavedModel};
 use models::{
-    EpochProgress, FitReport, LogisticRegressionConfig, MlpConfig, ModelError, TrainingObserver,
+    BatchMode, EarlyStopping, FitReport, LogisticRegressionConfig, MlpConfig, ModelError,
+    TrainingConfig,
 };
 
 use super::{check_output_file, print_metrics, usage, with_suffix};
 use crate::error::{Error, error_chain};
 use crate::output::write_atomic;
 use crate::pipeline::{self, PipelineError, PreparedData, rng, stream};
-use crate::plan::ModelPlan;
+use crate::plan::{DEFAULT_PATIENCE, ModelPlan};
+use crate::progress::TrainingProgress;
 
 /// Where `train` gets its data.
 #[derive(Debug, clap::Args)]
@@ -30,23 +30,23 @@ pub struct DataArgs {
     dataset: Option<String>,
     /// Generator noise: the standard deviation of the Gaussian noise on each coordinate
     /// (moons, circles, xor, spirals).
-    #[arg(long, help = noise_help())]
+    #[arg(long, allow_negative_numbers = true, help = noise_help())]
     noise: Option<f64>,
     /// Blobs: distance between the means in standard deviations.
-    #[arg(long, help = default_help("Blobs: distance between the means in standard deviations", GeneratorKind::Blobs, GeneratorParameter::Separation))]
+    #[arg(long, allow_negative_numbers = true, help = default_help("Blobs: distance between the means in standard deviations", GeneratorKind::Blobs, GeneratorParameter::Separation))]
     separation: Option<f64>,
     /// Circles: inner radius factor.
-    #[arg(long, help = default_help("Circles: inner radius factor", GeneratorKind::Circles, GeneratorParameter::Factor))]
+    #[arg(long, allow_negative_numbers = true, help = default_help("Circles: inner radius factor", GeneratorKind::Circles, GeneratorParameter::Factor))]
     factor: Option<f64>,
     /// Spirals: number of turns.
-    #[arg(long, help = default_help("Spirals: number of turns", GeneratorKind::Spirals, GeneratorParameter::Turns))]
+    #[arg(long, allow_negative_numbers = true, help = default_help("Spirals: number of turns", GeneratorKind::Spirals, GeneratorParameter::Turns))]
     turns: Option<f64>,
     /// Generator: number of samples [default: 600].
     #[arg(long)]
     samples: Option<usize>,
     /// Fraction held out for testing (stratified, seeded). 0 trains on every row, in file
     /// order, and reports training metrics.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 0.2)]
     test_fraction: f64,
     /// Standardise features with the training part's mean and standard deviation (saved with
     /// the model and applied again by `predict`).
@@ -85,19 +85,41 @@ pub struct TrainArgs {
     /// `mlp` or `logistic`.
     #[arg(long, default_value = "mlp")]
     model: String,
-    /// MLP layer sizes, input first (the first must equal the feature count) [default:
-    /// 2,20,20,1].
+    /// MLP hidden layer widths, e.g. 20,20 (the input size comes from the data, the output is
+    /// one logit) [default: 20,20].
+    #[arg(long, value_delimiter = ',', conflicts_with = "layers")]
+    hidden: Option<Vec<usize>>,
+    /// MLP layer sizes with the input first and the output last, e.g. 2,20,20,1 (the first
+    /// must equal the feature count); --hidden says the same without them.
     #[arg(long, value_delimiter = ',')]
     layers: Option<Vec<usize>>,
     /// MLP hidden activation: identity, relu, sigmoid or tanh [default: relu].
     #[arg(long)]
     activation: Option<String>,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = DEFAULT_LEARNING_RATE)]
     lr: f64,
-    /// Epochs of full-batch gradient descent.
-    #[arg(long, default_value_t = 1000)]
+    /// Epochs of gradient descent (at most; see --tolerance).
+    #[arg(long, default_value_t = DEFAULT_EPOCHS)]
     epochs: usize,
+    /// L2 penalty on the weights (0 turns it off) [default: 0].
+    #[arg(long, allow_negative_numbers = true)]
+    l2: Option<f64>,
+    /// Mini-batches of this many samples, shuffled each epoch [default: the full batch].
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Early stopping: stop when the training loss has not improved on its best by more than
+    /// this for --patience epochs in a row [default: off].
+    #[arg(long, allow_negative_numbers = true)]
+    tolerance: Option<f64>,
+    /// Early stopping: epochs without improvement before stopping (needs --tolerance)
+    /// [default: 10].
+    #[arg(long)]
+    patience: Option<usize>,
+    /// Decision threshold: a probability at or above it predicts the positive class
+    /// [default: 0.5].
+    #[arg(long, allow_negative_numbers = true)]
+    threshold: Option<f64>,
     /// Seed for the data, the split and the initial weights.
     #[arg(long, default_value_t = 7)]
     seed: u64,
@@ -114,49 +136,106 @@ pub struct TrainArgs {
     force: bool,
 }
 
-impl TrainArgs {
-    /// The MLP's layer sizes: as given, or the default.
-    fn layers(&self) -> Vec<usize> {
-        self.layers.clone().unwrap_or_else(|| vec![2, 20, 20, 1])
-    }
+/// `train`'s learning rate when `--lr` is not given. With [`DEFAULT_EPOCHS`] and the default
+/// net it learns every generator's default dataset (`docs/commands.md` has the measurements).
+pub const DEFAULT_LEARNING_RATE: f64 = 0.1;
+/// `train`'s epochs when `--epochs` is not given (see [`DEFAULT_LEARNING_RATE`]).
+pub const DEFAULT_EPOCHS: usize = 10_000;
+/// The MLP's hidden layers when neither `--hidden` nor `--layers` is given.
+const DEFAULT_HIDDEN: [usize; 2] = [20, 20];
 
+/// A training setting the flags gave that the model's validation refused: the flag that set
+/// it, and the model's message (the same a study file's key gets).
+fn training_flag(field: &str) -> &'static str {
+    match field {
+        "learning_rate" => "--lr",
+        "epochs" => "--epochs",
+        "l2" => "--l2",
+        "batch_size" => "--batch-size",
+        "tolerance" => "--tolerance",
+        "patience" => "--patience",
+        "threshold" => "--threshold",
+        _ => "train",
+    }
+}
+
+impl TrainArgs {
     /// The MLP's hidden activation: as given, or ReLU.
     fn activation(&self) -> &str {
         self.activation.as_deref().unwrap_or("relu")
     }
 
-    /// The model the flags describe, validated once for data with `n_features` features.
-    fn model_plan(&self, n_features: usize) -> Result<ModelPlan, Error> {
-        if self.model == "logistic" && (self.layers.is_some() || self.activation.is_some()) {
+    /// The training settings the flags give, validated once (before any data is read) by the
+    /// same rules, and with the same messages, as a study file's `[model]` table.
+    fn training(&self) -> Result<TrainingConfig, Error> {
+        let early_stopping = match (self.tolerance, self.patience) {
+            (Some(tolerance), patience) => Some(EarlyStopping {
+                tolerance,
+                patience: patience.unwrap_or(DEFAULT_PATIENCE),
+            }),
+            (None, Some(patience)) => {
+                return Err(usage(format!(
+                    "--patience {patience} is set without --tolerance: set --tolerance to turn \
+                     early stopping on, or leave --patience out"
+                )));
+            }
+            (None, None) => None,
+        };
+        let mut training = TrainingConfig::default()
+            .with_learning_rate(self.lr)
+            .with_epochs(self.epochs)
+            .with_early_stopping(early_stopping);
+        if let Some(l2) = self.l2 {
+            training = training.with_l2(l2);
+        }
+        if let Some(batch_size) = self.batch_size {
+            training = training.with_batch(BatchMode::MiniBatch { batch_size });
+        }
+        if let Some(threshold) = self.threshold {
+            training = training.with_threshold(threshold);
+        }
+        training.validate().map_err(|e| match &e {
+            ModelError::InvalidHyperparameter { field, .. } => {
+                usage(format!("{}: {e}", training_flag(field)))
+            }
+            _ => usage(e.to_string()),
+        })?;
+        Ok(training)
+    }
+
+    /// The model the flags describe for data with `n_features` features, from the training
+    /// settings validated by [`TrainArgs::training`]; its layers are validated here, once.
+    fn model_plan(&self, n_features: usize, training: TrainingConfig) -> Result<ModelPlan, Error> {
+        let layer_flags = self.layers.is_some() || self.hidden.is_some();
+        if self.model == "logistic" && (layer_flags || self.activation.is_some()) {
             return Err(usage(
-                "--layers and --activation describe an MLP; --model logistic is one linear \
-                 layer with a sigmoid: leave them out",
+                "--hidden, --layers and --activation describe an MLP; --model logistic is one \
+                 linear layer with a sigmoid: leave them out",
             ));
         }
-        let activation: Activation = self
-            .activation()
-            .parse()
-            .map_err(|e: core_linalg::ParseActivationError| usage(format!("--activation: {e}")))?;
         match self.model.as_str() {
-            "logistic" => {
-                let config = LogisticRegressionConfig::new()
-                    .with_learning_rate(self.lr)
-                    .with_epochs(self.epochs);
-                config.validate().map_err(|e| usage(e.to_string()))?;
-                Ok(ModelPlan::Logistic(config))
-            }
+            "logistic" => Ok(ModelPlan::Logistic(
+                LogisticRegressionConfig::new().with_training(training),
+            )),
             "mlp" => {
-                let layers = self.layers();
-                let config = MlpConfig::new(&layers)
+                let activation: Activation =
+                    self.activation()
+                        .parse()
+                        .map_err(|e: core_linalg::ParseActivationError| {
+                            usage(format!("--activation: {e}"))
+                        })?;
+                let (flag, given, sizes) = self.layer_sizes(n_features);
+                let config = MlpConfig::new(&sizes)
                     .with_hidden_activation(activation)
-                    .with_learning_rate(self.lr)
-                    .with_epochs(self.epochs);
-                config.validate().map_err(|e| usage(e.to_string()))?;
-                if layers[0] != n_features {
+                    .with_training(training);
+                config
+                    .validate()
+                    .map_err(|e| usage(format!("{flag} {given}: {e}")))?;
+                if sizes[0] != n_features {
                     return Err(usage(format!(
                         "--layers starts with {} but the data has {n_features} features: use \
-                         --layers {n_features},…",
-                        layers[0]
+                         --layers {n_features},… or give only the hidden widths with --hidden",
+                        sizes[0]
                     )));
                 }
                 Ok(ModelPlan::Mlp(config))
@@ -165,6 +244,24 @@ impl TrainArgs {
                 "--model {other:?} is unknown: expected mlp or logistic"
             ))),
         }
+    }
+
+    /// The MLP's layer sizes: `--layers` as given, else the data's feature count, the
+    /// `--hidden` widths (or the default) and one output; with the flag and its value as
+    /// written, for messages.
+    fn layer_sizes(&self, n_features: usize) -> (&'static str, String, Vec<usize>) {
+        let joined = |v: &[usize]| v.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
+        if let Some(layers) = &self.layers {
+            return ("--layers", joined(layers), layers.clone());
+        }
+        let hidden = self
+            .hidden
+            .clone()
+            .unwrap_or_else(|| DEFAULT_HIDDEN.to_vec());
+        let mut sizes = vec![n_features];
+        sizes.extend(&hidden);
+        sizes.push(1);
+        ("--hidden", joined(&hidden), sizes)
     }
 }
 
@@ -177,6 +274,7 @@ fn save_pictures(
     report: &FitReport,
     train: &Dataset,
     test: Option<&Dataset>,
+    plan: &ModelPlan,
     args: &TrainArgs,
 ) {
     let show = |name: &Path, outcome: Result<viz::PlotOutcome, viz::VizError>| match outcome {
@@ -186,12 +284,12 @@ fn save_pictures(
         }
         Err(e) => eprintln!("warning: {e}"),
     };
-    let describe = match args.model.as_str() {
-        "logistic" => "logistic regression".to_owned(),
-        _ => format!(
+    let describe = match plan {
+        ModelPlan::Logistic(_) => "logistic regression".to_owned(),
+        ModelPlan::Mlp(config) => format!(
             "MLP {:?} ({}), lr {}",
-            args.layers(),
-            args.activation(),
+            config.layer_sizes(),
+            config.hidden_activation().name(),
             args.lr
         ),
     };
@@ -293,8 +391,9 @@ impl DataArgs {
 }
 
 /// Loads or generates the data, then splits and standardises it as a study run does
-/// ([`pipeline`]).
-fn load_data(args: &DataArgs, seed: u64) -> Result<PreparedData, Error> {
+/// ([`pipeline`]); with the generator, when the data was generated.
+fn load_data(args: &DataArgs, seed: u64) -> Result<(PreparedData, Option<Generator>), Error> {
+    let mut drawn_by = None;
     let dataset = match &args.data {
         Some(path) => {
             // `--samples` or a generator's parameter with a CSV file would change nothing.
@@ -322,46 +421,40 @@ fn load_data(args: &DataArgs, seed: u64) -> Result<PreparedData, Error> {
                 .generator_spec()?
                 .build()
                 .map_err(|e| usage(e.to_string()))?;
-            pipeline::draw(&generator, args.samples.unwrap_or(600), seed).map_err(|e| match e {
-                PipelineError::Draw(e)
-                | PipelineError::Split(e)
-                | PipelineError::Standardize(e) => usage(e.to_string()),
-            })?
+            let dataset = pipeline::draw(&generator, args.samples.unwrap_or(600), seed).map_err(
+                |e| match e {
+                    PipelineError::Draw(e)
+                    | PipelineError::Split(e)
+                    | PipelineError::Standardize(e) => usage(e.to_string()),
+                },
+            )?;
+            drawn_by = Some(generator);
+            dataset
         }
     };
-    pipeline::split_and_standardize(dataset, args.test_fraction, args.standardize, seed).map_err(
-        |e| match e {
-            PipelineError::Split(e) => usage(format!("--test-fraction: {e}")),
-            PipelineError::Draw(e) | PipelineError::Standardize(e) => usage(e.to_string()),
-        },
-    )
-}
-
-/// A progress bar for long fits (on a terminal only).
-struct Bar(Option<indicatif::ProgressBar>);
-
-impl TrainingObserver for Bar {
-    fn on_epoch(&mut self, p: &EpochProgress) -> ControlFlow<()> {
-        if let Some(bar) = &self.0
-            && p.epoch.is_multiple_of(500)
-        {
-            bar.set_position(p.epoch as u64);
-            bar.set_message(format!("loss {:.5}", p.train_loss));
-        }
-        ControlFlow::Continue(())
-    }
+    let prepared =
+        pipeline::split_and_standardize(dataset, args.test_fraction, args.standardize, seed)
+            .map_err(|e| match e {
+                PipelineError::Split(e) => usage(format!("--test-fraction: {e}")),
+                PipelineError::Draw(e) | PipelineError::Standardize(e) => usage(e.to_string()),
+            })?;
+    Ok((prepared, drawn_by))
 }
 
 /// `experiments train`.
 pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
+    let training = args.training()?;
     if let Some(path) = &args.save {
         check_output_file(path, args.force)?;
     }
-    let PreparedData {
-        train,
-        test,
-        standardization,
-    } = load_data(&args.data, args.seed)?;
+    let (
+        PreparedData {
+            train,
+            test,
+            standardization,
+        },
+        generator,
+    ) = load_data(&args.data, args.seed)?;
     if let Some(path) = &args.save
         && !args.init_only
     {
@@ -374,34 +467,19 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
             check_output_file(&with_suffix(path, suffix), args.force)?;
         }
     }
-    let model = args.model_plan(train.n_features())?;
+    let plan = args.model_plan(train.n_features(), training)?;
     let mut rng = rng(args.seed, stream::TRAIN_COMMAND);
-    let bar = (args.epochs >= 20_000 && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(args.epochs as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} epochs, ETA {eta}  {msg}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar
-    });
-    let mut observer = Bar(bar);
+    let mut observer = TrainingProgress::new(plan.training().epochs());
     let started = std::time::Instant::now();
     let fitted: Result<(SavedModel, Option<FitReport>), ModelError> = if args.init_only {
-        model
-            .initialise(train.n_features(), &mut rng)
+        plan.initialise(train.n_features(), &mut rng)
             .map(|m| (m, None))
     } else {
-        model
-            .fit_with(&train, test.as_ref(), &mut rng, &mut observer)
+        plan.fit_with(&train, test.as_ref(), &mut rng, &mut observer)
             .map(|(m, r)| (m, Some(r)))
     };
     let elapsed = started.elapsed().as_secs_f64();
-    if let Some(bar) = &observer.0 {
-        bar.finish_and_clear();
-    }
+    observer.finish();
     let (model, report) = match fitted {
         Ok(fitted) => fitted,
         Err(ModelError::Diverged { epoch, loss, .. }) => {
@@ -443,6 +521,16 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
                 report.final_train_loss(),
             )?,
         }
+        if let Some(generator) = &generator {
+            // What "learned" means on generated data: the best any classifier can expect.
+            let rate = generator.bayes_error().rate;
+            println!(
+                "the best possible classifier's expected accuracy on this data: {:.4} (Bayes \
+                 error {:.2} %)",
+                1.0 - rate,
+                100.0 * rate
+            );
+        }
     } else {
         println!("initialised without training (--init-only)");
     }
@@ -463,7 +551,7 @@ pub fn train(args: &TrainArgs) -> Result<ExitCode, Error> {
             write_atomic(&curve_path, curve.as_bytes())
                 .map_err(|e| Error::Internal(e.to_string()))?;
             println!("saved {}", curve_path.display());
-            save_pictures(path, &model, report, &train, test.as_ref(), args);
+            save_pictures(path, &model, report, &train, test.as_ref(), &plan, args);
         }
     }
     Ok(ExitCode::SUCCESS)

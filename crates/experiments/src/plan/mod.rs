@@ -38,6 +38,9 @@ pub const MAX_RUNS: usize = 10_000;
 pub const MAX_DEPTH: usize = 1000;
 /// The hint for an MLP without hidden layers.
 const NO_HIDDEN_LAYERS: &str = "kind = \"logistic\" is the model without hidden layers";
+/// Early stopping's patience when only the tolerance is given (a study file's
+/// `model.tolerance`, `train --tolerance`).
+pub const DEFAULT_PATIENCE: usize = 10;
 /// `--quick` divides every epoch count by this factor (rounding up, at least 1 epoch).
 pub const QUICK_FACTOR: usize = 100;
 

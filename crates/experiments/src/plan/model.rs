@@ -8,7 +8,7 @@ use core_linalg::Activation;
 use models::{EarlyStopping, LogisticRegressionConfig, MlpConfig, ModelError, TrainingConfig};
 use toml::Spanned;
 
-use super::{Axis, MAX_DEPTH, ModelPlan, NO_HIDDEN_LAYERS, Point, QUICK_FACTOR};
+use super::{Axis, DEFAULT_PATIENCE, MAX_DEPTH, ModelPlan, NO_HIDDEN_LAYERS, Point, QUICK_FACTOR};
 use crate::study_file::{Diagnostics, RawModel, RawRecord, RawStudy};
 
 pub(super) fn model(
@@ -73,7 +73,7 @@ fn training(
         (Some(false), _, _) => None,
         (_, Some(tol), patience) => Some(EarlyStopping {
             tolerance: *tol.get_ref(),
-            patience: patience.as_ref().map_or(10, |p| *p.get_ref()),
+            patience: patience.as_ref().map_or(DEFAULT_PATIENCE, |p| *p.get_ref()),
         }),
         (Some(true), None, _) => {
             diag.problem(

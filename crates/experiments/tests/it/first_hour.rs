@@ -2,7 +2,6 @@
 //! study says, the counts after Ctrl-C, and the results table printed at the end.
 
 use std::io::Write as _;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -189,5 +188,230 @@ fn a_study_ends_by_printing_its_summary_table() {
     assert!(
         row.contains(&f1),
         "{row} does not show summary.md's F1 {f1}"
+    );
+}
+
+/// `train`'s test metrics line: the accuracy.
+fn test_accuracy(output: &std::process::Output) -> f64 {
+    let text = stdout(output);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("test:"))
+        .unwrap_or_else(|| panic!("no test line:\n{text}\n{}", stderr(output)));
+    let after = line.split("accuracy ").nth(1).expect("accuracy");
+    after.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+/// `train` with no flags but the dataset learns every generator's default dataset: each
+/// within a few points of the best possible accuracy (the Bayes error's complement, 0.96 to
+/// 0.99 for these), where the earlier defaults (lr 0.01, 1,000 epochs) left spirals at 0.6.
+#[test]
+fn train_defaults_learn_every_generators_default_dataset() {
+    let dir = temp_dir("train-defaults");
+    for dataset in ["blobs", "moons", "circles", "xor", "spirals"] {
+        let output = run(&dir, &["train", "--dataset", dataset]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let accuracy = test_accuracy(&output);
+        assert!(accuracy >= 0.93, "{dataset}: test accuracy {accuracy}");
+        assert!(
+            stdout(&output).contains("best possible classifier's expected accuracy"),
+            "{}",
+            stdout(&output)
+        );
+    }
+}
+
+#[test]
+fn train_hidden_gives_the_layers_between_the_data_and_the_output() {
+    let dir = temp_dir("train-hidden");
+    let save = |name: &str, flags: &[&str]| {
+        let path = dir.join(name);
+        let mut args = vec!["train", "--epochs", "50", "--save", path.to_str().unwrap()];
+        args.extend(flags);
+        let output = run(&dir, &args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        std::fs::read(path).unwrap()
+    };
+    let hidden = save("hidden.json", &["--hidden", "8,3"]);
+    let layers = save("layers.json", &["--layers", "2,8,3,1"]);
+    assert!(hidden == layers, "--hidden 8,3 and --layers 2,8,3,1 differ");
+    let both = run(&dir, &["train", "--hidden", "8", "--layers", "2,8,1"]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
+}
+
+/// A study file whose `[model]` table holds `lines` (with the learning rate and epochs a
+/// study file requires, unless `lines` sets them).
+fn study_with_model(lines: &str) -> String {
+    let mut model = String::from("kind = \"mlp\"\n");
+    for (key, default) in [("learning_rate", "0.1"), ("epochs", "300")] {
+        if !lines.contains(&format!("{key} =")) {
+            model.push_str(&format!("{key} = {default}\n"));
+        }
+    }
+    format!(
+        "[study]\nname = \"flags\"\nseeds = [1]\n\n[dataset]\ngenerator = \"moons\"\n\
+         samples = 100\n\n[model]\n{model}{lines}\n"
+    )
+}
+
+/// Every training flag is checked by the rules of a study file's `[model]` key, with the same
+/// message after the flag; nothing is written.
+#[test]
+fn train_flags_are_refused_with_the_study_files_messages() {
+    let dir = temp_dir("train-flag-messages");
+    let save = dir.join("model.json");
+    for (flags, key, lines) in [
+        (
+            vec!["--lr", "-0.5"],
+            "model.learning_rate",
+            "learning_rate = -0.5",
+        ),
+        (vec!["--epochs", "0"], "model.epochs", "epochs = 0"),
+        (vec!["--l2", "-1"], "model.l2", "l2 = -1.0"),
+        (
+            vec!["--batch-size", "0"],
+            "model.batch_size",
+            "batch_size = 0",
+        ),
+        (
+            vec!["--tolerance", "nan"],
+            "model.tolerance",
+            "tolerance = nan",
+        ),
+        (
+            vec!["--tolerance", "0.1", "--patience", "0"],
+            "model.patience",
+            "tolerance = 0.1\npatience = 0",
+        ),
+        (
+            vec!["--threshold", "1.5"],
+            "model.threshold",
+            "threshold = 1.5",
+        ),
+        (
+            vec!["--hidden", "20,0"],
+            "model.hidden_layers",
+            "hidden_layers = [20, 0]",
+        ),
+    ] {
+        let mut args = vec!["train", "--save", save.to_str().unwrap()];
+        args.extend(&flags);
+        let output = run(&dir, &args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(!save.exists(), "{flags:?}: a model was written");
+        let file = write(&dir, "study.toml", study_with_model(lines));
+        let checked = run(&dir, &["--check", file.to_str().unwrap()]);
+        let study_err = stderr(&checked);
+        assert_eq!(checked.status.code(), Some(2), "{study_err}");
+        let expected = study_err
+            .lines()
+            .find_map(|l| l.split_once(&format!("{key}: ")).map(|(_, m)| m.to_owned()))
+            .unwrap_or_else(|| panic!("{key} not reported:\n{study_err}"));
+        let flag = flags[flags.len() - 2];
+        assert!(
+            err.starts_with(&format!("error: {flag}")) && err.trim_end().ends_with(&expected),
+            "{flags:?}: {err} is not {flag} and the study file's message {expected:?}"
+        );
+    }
+    // Patience without tolerance: refused, naming both flags.
+    let output = run(&dir, &["train", "--patience", "5"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--patience 5 is set without --tolerance"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// The training flags reach the saved model's settings, and early stopping stops.
+#[test]
+fn train_settings_reach_the_saved_model() {
+    let dir = temp_dir("train-settings");
+    let path = dir.join("model.json");
+    let output = run(
+        &dir,
+        &[
+            "train",
+            "--hidden",
+            "6",
+            "--l2",
+            "0.001",
+            "--batch-size",
+            "32",
+            "--tolerance",
+            "0.01",
+            "--patience",
+            "3",
+            "--threshold",
+            "0.4",
+            "--epochs",
+            "5000",
+            "--save",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("early_stopped"),
+        "{}",
+        stdout(&output)
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let training = &saved["training"];
+    assert_eq!(training["l2"], 0.001);
+    assert_eq!(training["batch_size"], 32);
+    assert_eq!(training["early_stopping"]["tolerance"], 0.01);
+    assert_eq!(training["early_stopping"]["patience"], 3);
+    assert_eq!(saved["threshold"], 0.4);
+}
+
+/// Off a terminal, a long fit prints a progress line every few seconds with the epoch and the
+/// current loss (read as it comes, then the fit is stopped).
+#[test]
+fn train_off_a_terminal_prints_a_progress_line_every_few_seconds() {
+    use std::io::BufRead as _;
+    let dir = temp_dir("train-progress");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .args(["train", "--epochs", "100000000", "--hidden", "4"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let started = Instant::now();
+    let stderr = child.stderr.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let first = std::io::BufReader::new(stderr).lines().next();
+        let _ = sender.send(first);
+    });
+    let first = receiver.recv_timeout(Duration::from_secs(60));
+    let waited = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = match first {
+        Ok(Some(Ok(line))) => line,
+        other => panic!("no progress line within {waited:?}: {other:?}"),
+    };
+    assert!(
+        line.contains(" epoch ")
+            && line.contains("/100000000, training loss 0.")
+            && line.contains("ETA"),
+        "{line}"
+    );
+    assert!(
+        waited >= Duration::from_secs(4),
+        "the first line came after {waited:?}"
+    );
+    assert!(
+        waited < Duration::from_secs(30),
+        "the first line came after {waited:?}"
     );
 }

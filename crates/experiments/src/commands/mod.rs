@@ -1,9 +1,11 @@
 //! The commands of the binary: running studies ([`studies`]), `train`, `predict`,
 //! `gradcheck` and `curvature`, and what they share (output-file checks, printed metrics).
 
+mod columns;
 pub mod curvature;
 pub mod gradcheck;
 pub mod predict;
+mod predict_input;
 pub mod studies;
 pub mod train;
 
@@ -53,12 +55,24 @@ fn check_output_file(path: &Path, force: bool) -> Result<(), Error> {
     Ok(())
 }
 
+/// Prints [`metrics_text`] on standard output.
 fn print_metrics(
     label: &str,
     model: &dyn Classifier,
     data: &Dataset,
     loss: f64,
 ) -> Result<(), Error> {
+    println!("{}", metrics_text(label, model, data, loss)?);
+    Ok(())
+}
+
+/// One line of `model`'s metrics on `data` (with its `loss`), after `label`.
+fn metrics_text(
+    label: &str,
+    model: &dyn Classifier,
+    data: &Dataset,
+    loss: f64,
+) -> Result<String, Error> {
     let proba = model
         .predict_proba(data.features())
         .map_err(|e| usage(e.to_string()))?;
@@ -68,7 +82,7 @@ fn print_metrics(
         model.threshold(),
     )
     .map_err(|e| Error::Internal(e.to_string()))?;
-    println!(
+    Ok(format!(
         "{label}: precision {:.4}  recall {:.4}  F1 {:.4}  accuracy {:.4}  loss {:.6}  ({} samples)",
         report.precision,
         report.recall,
@@ -76,8 +90,7 @@ fn print_metrics(
         report.accuracy,
         loss,
         data.n_samples()
-    );
-    Ok(())
+    ))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

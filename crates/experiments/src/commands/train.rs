@@ -22,7 +22,8 @@ use crate::progress::TrainingProgress;
 /// Where `train` gets its data.
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
-    /// A CSV file with columns x1,…,xd,label (header optional).
+    /// A CSV file: the features, then the label (any two distinct values: 0/1, 1/2, cat/dog,
+    /// …; the model records them and `predict` writes them); a header line names the features.
     #[arg(long, conflicts_with = "dataset")]
     data: Option<PathBuf>,
     /// A generator instead of a file: blobs, moons, circles, xor or spirals [default: moons].
@@ -414,7 +415,12 @@ fn load_data(args: &DataArgs, seed: u64) -> Result<(PreparedData, Option<Generat
                     path.display()
                 )));
             }
-            data::read_csv(path).map_err(|e| usage(error_chain(&e)))?
+            data::read_csv(path).map_err(|e| match e {
+                data::DataError::CsvTooManyLabels { .. } => usage(format!(
+                    "{e}: keep the rows of two classes, or map the values onto two"
+                )),
+                e => usage(error_chain(&e)),
+            })?
         }
         None => {
             let generator = args

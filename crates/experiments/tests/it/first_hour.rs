@@ -1,5 +1,7 @@
-//! What a new user meets in a study's first hour: where `--quick` writes, what an interrupted
-//! study says, the counts after Ctrl-C, and the results table printed at the end.
+//! What a new user meets in the first hour: where `--quick` writes, what an interrupted study
+//! says, the counts after Ctrl-C, the results table printed at the end; `train`'s flags,
+//! defaults and progress; `predict` matching columns by name and keeping them; and the bad
+//! input of each, refused with exit 2, the value and the fix.
 
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -414,4 +416,247 @@ fn train_off_a_terminal_prints_a_progress_line_every_few_seconds() {
         waited < Duration::from_secs(30),
         "the first line came after {waited:?}"
     );
+}
+
+/// Two clusters of pets by weight and height, labelled `cat` and `dog`, with a header; the
+/// columns in the order `columns` gives (`w`, `h` and `pet`).
+fn pets_csv(columns: [&str; 3]) -> String {
+    let mut text = columns.join(",") + "\n";
+    for i in 0..40 {
+        let dog = i % 2 == 1;
+        let t = f64::from(i) * 0.37;
+        let w = if dog { 30.0 } else { 4.0 } + 2.0 * t.sin();
+        let h = if dog { 60.0 } else { 25.0 } + 3.0 * (1.7 * t).cos();
+        let pet = if dog { "dog" } else { "cat" };
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| match *c {
+                "w" => w.to_string(),
+                "h" => h.to_string(),
+                _ => pet.to_owned(),
+            })
+            .collect();
+        text.push_str(&(cells.join(",") + "\n"));
+    }
+    text
+}
+
+/// Trains a small model on `pets_csv` in `dir`, saved as `model.json`.
+fn train_pets(dir: &std::path::Path) -> std::path::PathBuf {
+    let data = write(dir, "pets.csv", pets_csv(["w", "h", "pet"]));
+    let model = dir.join("model.json");
+    let output = run(
+        dir,
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--standardize",
+            "--hidden",
+            "4",
+            "--epochs",
+            "300",
+            "--save",
+            model.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    model
+}
+
+/// `predict --model MODEL --data DATA --out OUT` and any `more` flags, in `dir`.
+fn predict(
+    dir: &std::path::Path,
+    model: &std::path::Path,
+    data: &std::path::Path,
+    out: &str,
+    more: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out,
+    ];
+    args.extend(more);
+    run(dir, &args)
+}
+
+/// `train` takes any two label values and the model records them; `predict` matches the
+/// columns by their header names in any order, keeps them beside `probability` and
+/// `prediction` (the class names), and with `--out -` writes the same CSV to stdout.
+#[test]
+fn predict_matches_columns_by_name_and_writes_them_beside_the_predictions() {
+    let dir = temp_dir("predict-columns");
+    let model = train_pets(&dir);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(saved["feature_names"], serde_json::json!(["w", "h"]));
+    assert_eq!(saved["class_labels"], serde_json::json!(["cat", "dog"]));
+
+    let ordered = write(&dir, "ordered.csv", pets_csv(["w", "h", "pet"]));
+    let swapped = write(&dir, "swapped.csv", pets_csv(["h", "w", "pet"]));
+    let output = predict(&dir, &model, &ordered, "ordered.out.csv", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("labelled input: precision 1.0000"),
+        "{}",
+        stdout(&output)
+    );
+    let output = predict(&dir, &model, &swapped, "swapped.out.csv", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    let (ordered_out, swapped_out) = (read("ordered.out.csv"), read("swapped.out.csv"));
+    assert!(
+        swapped_out.starts_with("h,w,pet,probability,prediction\n"),
+        "{swapped_out}"
+    );
+    let input_text = std::fs::read_to_string(&swapped).unwrap();
+    let input: Vec<&str> = input_text.lines().collect();
+    let mut n_rows = 0;
+    for ((ordered_line, swapped_line), input_line) in ordered_out
+        .lines()
+        .zip(swapped_out.lines())
+        .zip(&input)
+        .skip(1)
+    {
+        // The input's cells as written, then the same probability either way round.
+        let (kept, predicted) = swapped_line.split_at(input_line.len());
+        assert_eq!(kept, *input_line);
+        assert!(
+            ordered_line.ends_with(predicted),
+            "{ordered_line} vs {swapped_line}"
+        );
+        let cells: Vec<&str> = swapped_line.split(',').collect();
+        assert!(["cat", "dog"].contains(&cells[4]), "{swapped_line}");
+        assert_eq!(cells[4], cells[2], "a separable set is predicted right");
+        n_rows += 1;
+    }
+    assert_eq!(n_rows, 40);
+
+    // `--out -`: the same CSV on stdout, the report on stderr, no file named `-`.
+    let output = predict(&dir, &model, &swapped, "-", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), swapped_out);
+    assert!(
+        stderr(&output).contains("wrote 40 predictions to standard output"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("-").exists());
+}
+
+/// Bad input to `predict` and `train`: each exits 2 with a message naming the value and the
+/// fix, and writes nothing.
+#[test]
+fn bad_predict_and_train_input_exits_2_naming_the_value_and_the_fix() {
+    let dir = temp_dir("predict-bad-input");
+    let model = train_pets(&dir);
+    let cases: [(&str, &str, &[&str], &[&str]); 5] = [
+        (
+            "missing.csv",
+            "w,pet\n4,cat\n",
+            &[],
+            &[
+                "missing.csv has no column \"h\"",
+                "name the columns as the model's features",
+            ],
+        ),
+        (
+            "extra.csv",
+            "w,age,h,pet\n4,3,25,cat\n",
+            &[],
+            &[
+                "extra.csv has column \"age\", which is not a feature",
+                "remove it",
+            ],
+        ),
+        (
+            "unlabelled.csv",
+            "w,h,size\n4,25,small\n",
+            &[],
+            &[
+                "label \"small\" is not one of the model's classes (\"cat\" and \"dog\")",
+                "leave the label column out",
+            ],
+        ),
+        (
+            "positional.csv",
+            "4,25,1,cat\n",
+            &[],
+            &[
+                "4 columns and no header",
+                "the model takes 2 features (w, h)",
+                "give 2 or 3 columns",
+            ],
+        ),
+        (
+            "good.csv",
+            "w,h\n4,25\n",
+            &["--force"],
+            &["--out - writes to standard output, which --force cannot replace: leave --force out"],
+        ),
+    ];
+    for (name, text, flags, needles) in cases {
+        let data = write(&dir, name, text);
+        let out = if flags.is_empty() { "out.csv" } else { "-" };
+        let output = predict(&dir, &model, &data, out, flags);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {err}");
+        for needle in needles {
+            assert!(err.contains(needle), "{name}: {needle:?} not in {err}");
+        }
+        assert!(
+            !dir.join("out.csv").exists() && !dir.join("-").exists(),
+            "{name}"
+        );
+        assert_eq!(stdout(&output), "", "{name}");
+    }
+
+    // Three label values: train names all three and the fix.
+    let three = write(
+        &dir,
+        "three.csv",
+        "w,h,pet\n4,25,cat\n30,60,dog\n9,20,bird\n",
+    );
+    let saved = dir.join("three.json");
+    let output = run(
+        &dir,
+        &[
+            "train",
+            "--data",
+            three.to_str().unwrap(),
+            "--save",
+            saved.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "three.csv, line 4: label \"bird\" is a third value after \"cat\" and \"dog\""
+        ) && err.contains("keep the rows of two classes"),
+        "{err}"
+    );
+    // A zero width in --hidden: named, with what is allowed.
+    let output = run(
+        &dir,
+        &[
+            "train",
+            "--hidden",
+            "0,3",
+            "--save",
+            saved.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--hidden 0,3") && err.contains("every size ≥ 1"),
+        "{err}"
+    );
+    assert!(!saved.exists());
 }

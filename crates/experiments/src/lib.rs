@@ -47,6 +47,7 @@ mod progress;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod serve;
 pub mod study_file;
 
 pub use error::{Error, error_chain};

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::commands::{self, curvature, gradcheck, predict, studies, train};
 use crate::error::Error;
-use crate::merge;
+use crate::{merge, serve};
 
 /// Runs TOML-described studies of logistic regression and MLPs: sweeps over width, depth,
 /// activation, learning rate and noise, repeated over seeds, with tables and loss curves.
@@ -35,6 +35,8 @@ enum Command {
     /// Print the loss surface's curvature at a saved model on labelled data: the largest and
     /// smallest Hessian eigenvalues and the predicted largest stable learning rate 2/λ_max.
     Curvature(curvature::CurvatureArgs),
+    /// Start the playground: a page in the browser that trains a net live.
+    Serve(serve::ServeArgs),
     /// Combine the output folders of a sharded study (--shard K/N on several machines) into the
     /// tables a single machine would have written (identical apart from wall times).
     Merge {
@@ -78,6 +80,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Predict(args)) => predict::predict(args),
         Some(Command::Gradcheck(args)) => gradcheck::gradcheck(args),
         Some(Command::Curvature(args)) => curvature::curvature(args),
+        Some(Command::Serve(args)) => serve::serve(args),
         None => studies::run(&cli.studies),
     }
 }

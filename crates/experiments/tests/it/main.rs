@@ -11,5 +11,8 @@ mod protection;
 mod reports;
 mod running;
 mod science;
+mod serve_api;
+mod serve_browser;
+mod serve_support;
 mod sharding;
 mod slurm;

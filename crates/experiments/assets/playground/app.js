@@ -372,30 +372,31 @@ function drawContour(ctx, grid, n, w, h, level) {
     }
   }
   ctx.strokeStyle = "#000";
-  ctx.lineWidth = 2;
+  ctx.lineWidth = (2 * w) / 480;
   ctx.stroke();
 }
 
 function drawPoints(ctx, w, h, wrong) {
   const train = run.train, test = run.test || [];
-  ctx.lineWidth = 1;
+  const k = w / 480; // marker sizes are for a 480-pixel plane
+  ctx.lineWidth = k;
   for (const [x, y, label] of train) {
     const [u, v] = toCanvas(x, y, w, h);
-    ctx.beginPath(); ctx.arc(u, v, 4, 0, 2 * Math.PI);
+    ctx.beginPath(); ctx.arc(u, v, 4 * k, 0, 2 * Math.PI);
     ctx.fillStyle = CLASS[label]; ctx.fill(); ctx.strokeStyle = "#fff"; ctx.stroke();
   }
   for (const [x, y, label] of test) {
     const [u, v] = toCanvas(x, y, w, h);
-    ctx.beginPath(); ctx.moveTo(u, v - 6); ctx.lineTo(u + 5.5, v + 4); ctx.lineTo(u - 5.5, v + 4); ctx.closePath();
+    ctx.beginPath(); ctx.moveTo(u, v - 6 * k); ctx.lineTo(u + 5.5 * k, v + 4 * k); ctx.lineTo(u - 5.5 * k, v + 4 * k); ctx.closePath();
     ctx.fillStyle = CLASS[label]; ctx.fill(); ctx.strokeStyle = "#fff"; ctx.stroke();
   }
   if (!wrong) return;
-  ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
+  ctx.strokeStyle = "#000"; ctx.lineWidth = 2 * k;
   const all = train.concat(test);
   for (let i = 0; i < all.length && i < wrong.length; i++) {
     if (!wrong[i]) continue;
     const [u, v] = toCanvas(all[i][0], all[i][1], w, h);
-    ctx.beginPath(); ctx.arc(u, v, 8, 0, 2 * Math.PI); ctx.stroke();
+    ctx.beginPath(); ctx.arc(u, v, 8 * k, 0, 2 * Math.PI); ctx.stroke();
   }
 }
 
@@ -495,9 +496,21 @@ function tickLabel(t) {
   return Math.abs(t) >= 1e4 || (Math.abs(t) < 1e-3 && t !== 0) ? t.toExponential(0) : String(Number(t.toPrecision(3)));
 }
 
-function drawChart(canvas, series, { logY, yLabel }) {
+/** Sizes a canvas's pixels to its laid-out size (sharp on high-density screens); returns its
+ * context, drawing in CSS pixels, and that size. */
+function fitCanvas(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth || 400, h = canvas.clientHeight || 200;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+  }
   const ctx = canvas.getContext("2d");
-  const w = canvas.width, h = canvas.height;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return [ctx, w, h];
+}
+
+function drawChart(canvas, series, { logY, yLabel }) {
+  const [ctx, w, h] = fitCanvas(canvas);
   const left = 62, right = 12, top = 10, bottom = 34;
   ctx.clearRect(0, 0, w, h);
   const usable = (v) => Number.isFinite(v) && (!logY || v > 0);
@@ -507,7 +520,7 @@ function drawChart(canvas, series, { logY, yLabel }) {
     xMax = Math.max(xMax, x);
     yLo = Math.min(yLo, y); yHi = Math.max(yHi, y);
   }
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = "13px system-ui, sans-serif";
   ctx.fillStyle = "#5f6368";
   if (!(yLo <= yHi)) {
     ctx.fillText("no data yet", left + 10, top + 20);
@@ -661,6 +674,7 @@ function wire() {
     try { await api("PUT", "/view", { epochs_per_frame: settings.epf }); } catch (reply) { showProblems(reply); }
   });
   $("log-loss").addEventListener("change", () => { if (latest) draw(latest); });
+  addEventListener("resize", () => { if (latest && run && latest.generation === run.generation) draw(latest); });
   $("csv").addEventListener("change", async () => {
     const file = $("csv").files[0];
     if (!file) return;

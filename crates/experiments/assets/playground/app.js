@@ -210,6 +210,8 @@ async function apply({ paused = false } = {}) {
 async function control(action) {
   try {
     const status = await api("POST", "/control", { action });
+    // A reset starts the run again as a new generation of the same settings and data.
+    if (action === "reset" && run) run.generation = status.generation;
     setPhase(status.state);
   } catch (reply) {
     showProblems(reply);
@@ -665,6 +667,9 @@ function wire() {
   $("play").addEventListener("click", () => control(phase === "running" ? "pause" : "play"));
   $("step").addEventListener("click", () => control("step"));
   $("reset").addEventListener("click", () => control("reset").then(() => { if (run) resetViews(); }));
+  // The clipboard needs a secure context (loopback is one; another --host over HTTP is not).
+  const copy = (text) => (navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject())
+    .catch(() => prompt("Copy this:", text));
   $("epf").addEventListener("input", async () => {
     const raw = Math.pow(10, Number($("epf").value));
     const nice = raw < 10 ? Math.round(raw) : Number(raw.toPrecision(1));
@@ -693,9 +698,9 @@ function wire() {
     $("toml-download").href = URL.createObjectURL(new Blob([text], { type: "application/toml" }));
     $("toml-dialog").showModal();
   });
-  $("toml-copy").addEventListener("click", () => navigator.clipboard.writeText($("toml-text").textContent));
+  $("toml-copy").addEventListener("click", () => copy($("toml-text").textContent));
   $("toml-close").addEventListener("click", () => $("toml-dialog").close());
-  $("copy-link").addEventListener("click", () => navigator.clipboard.writeText(location.href));
+  $("copy-link").addEventListener("click", () => copy(location.href));
   document.addEventListener("keydown", (e) => {
     if (e.target.closest("input, select, textarea, dialog")) return;
     if (e.key === " ") { e.preventDefault(); $("play").click(); }

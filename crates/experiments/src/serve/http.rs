@@ -415,13 +415,9 @@ async fn model_file(State(app): State<Arc<App>>, Path(id): Path<String>) -> ApiR
             "no run yet: send the settings first",
         )
     })?;
-    let model = run.model().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "model",
-            "has no finite parameters to save yet (training diverged before the first frame)",
-        )
-    })?;
+    let model = run
+        .model()
+        .map_err(|m| ApiError::new(StatusCode::CONFLICT, "model", m))?;
     let json = models::saved::to_json(&model, run.data.standardization.as_ref());
     Ok(attachment("application/json", "model.json", json))
 }

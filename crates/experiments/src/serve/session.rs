@@ -174,12 +174,28 @@ impl Run {
     /// The model to download: the fitted one when training has finished (with the settings
     /// it was trained with, as `experiments train --save` writes it), else the latest
     /// snapshot's parameters.
-    pub fn model(&self) -> Option<SavedModel> {
+    ///
+    /// # Errors
+    /// A diverged or failed run has no model (the message says why), nor has a run before its
+    /// first snapshot.
+    pub fn model(&self) -> Result<SavedModel, String> {
         let shared = self.lock();
-        shared
-            .fitted
-            .clone()
-            .or_else(|| shared.latest.as_ref().and_then(|s| s.model.clone()))
+        if let Some(model) = &shared.fitted {
+            return Ok(model.clone());
+        }
+        match &shared.latest {
+            Some(latest) if latest.phase.is_finished() => Err(format!(
+                "{}: there is no model to save; reset, or change the settings",
+                latest
+                    .message
+                    .as_deref()
+                    .unwrap_or("training did not finish")
+            )),
+            Some(Snapshot {
+                model: Some(model), ..
+            }) => Ok(model.clone()),
+            _ => Err("has no parameters yet: the run is starting".to_owned()),
+        }
     }
 
     fn stop(&self) {

@@ -126,6 +126,37 @@ fn the_servers_model_is_byte_identical_to_experiments_train() {
 }
 
 #[test]
+fn a_diverging_run_says_why_and_has_no_model_to_download() {
+    let server = Server::start(&[]);
+    let id = server.session();
+    let mut settings = small_settings(1000, 4);
+    settings["model"]["learning_rate"] = json!(10000.0);
+    put_settings(&server, &id, &settings);
+    control(&server, &id, "play");
+    let status = wait_for(&server, &id, 60, finished);
+    assert_eq!(status["state"], "diverged", "{status}");
+    let message = status["message"].as_str().expect("a reason");
+    assert!(message.contains("diverged at epoch"), "{message}");
+    assert!(message.contains("lower the learning rate"), "{message}");
+    let reply = server.request("GET", &format!("/api/sessions/{id}/model.json"), b"");
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert!(
+        reply.text().contains("no model to save"),
+        "{}",
+        reply.text()
+    );
+    // Play after the end is refused with the reason; reset starts again.
+    let body = json!({ "action": "reset" }).to_string();
+    let reply = server.request(
+        "POST",
+        &format!("/api/sessions/{id}/control"),
+        body.as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["state"], "ready", "{}", reply.text());
+}
+
+#[test]
 fn the_exported_study_file_runs_as_it_is() {
     let server = Server::start(&[]);
     let id = server.session();

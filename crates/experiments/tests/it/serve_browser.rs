@@ -85,8 +85,8 @@ const BOUNDARY_PIXELS: &str = "const c = document.getElementById('boundary');
 const TRAIN_LOSS: &str = "const t = document.getElementById('train-loss').textContent;
     return t === '–' ? null : Number(t);";
 
-/// The scenario: load a link, train until the loss halves, switch to a preset, export the
-/// study file and check the runner accepts it, and find no error in the console.
+/// The scenario: load a link, train until the loss halves, reset, switch to a preset, export
+/// the study file and check the runner accepts it, and find no error in the console.
 async fn scenario(
     client: &Client,
     server: &Server,
@@ -133,6 +133,22 @@ async fn scenario(
     check!(
         changed > 50,
         "only {changed} of 576 sampled boundary pixels changed"
+    );
+
+    // Reset goes back to the initial weights, paused at epoch 0, and shows that run.
+    click(client, Locator::Id("reset")).await?;
+    wait_until(
+        client,
+        "the reset run's first frame",
+        60,
+        "return document.getElementById('epoch').textContent === '0'
+            && document.getElementById('state').textContent === 'ready'",
+    )
+    .await?;
+    let reset = js(client, TRAIN_LOSS).await?;
+    check!(
+        reset.as_f64() == Some(first),
+        "after reset the loss is {reset}, not {first}"
     );
 
     // One click loads the depth study's 6-layer net, paused at epoch 0: six columns of maps.

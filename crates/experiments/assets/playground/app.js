@@ -24,7 +24,8 @@ const layerColour = (i, n) => {
 // Settings: what the page shows, what the URL holds, and the request the server validates.
 const DEFAULTS = {
   source: "generated", generator: "moons", noise: "0.1", separation: "5", factor: "0.5",
-  turns: "1.5", samples: "600", test_fraction: "0.2", data_seed: "1", kind: "mlp",
+  turns: "1.5", samples: "600", scale: "1", standardize: false, test_fraction: "0.2",
+  data_seed: "1", kind: "mlp",
   activation: "relu", layers: ["20", "20"], learning_rate: "0.01", l2: "0", batch_size: "",
   early: false, tolerance: "0.00001", patience: "20", budget: "", training_seed: "1", epf: 10,
 };
@@ -33,8 +34,8 @@ const GENERATOR_FIELDS = {
   spirals: ["noise", "turns"],
 };
 const URL_KEYS = [
-  "source", "generator", "noise", "separation", "factor", "turns", "samples", "test_fraction",
-  "data_seed", "kind", "activation", "learning_rate", "l2", "batch_size", "tolerance",
+  "source", "generator", "noise", "separation", "factor", "turns", "samples", "scale",
+  "test_fraction", "data_seed", "kind", "activation", "learning_rate", "l2", "batch_size", "tolerance",
   "patience", "budget", "training_seed",
 ];
 
@@ -55,7 +56,10 @@ function request(s) {
     dataset.generator = s.generator;
     for (const key of GENERATOR_FIELDS[s.generator] || []) dataset[key] = value(s[key]);
     dataset.samples = value(s.samples);
+    const scale = value(s.scale);
+    if (scale !== undefined && scale !== 1) dataset.scale = scale;
   }
+  if (s.standardize) dataset.standardize = true;
   const model = { kind: s.kind, learning_rate: value(s.learning_rate) };
   if (s.kind === "mlp") {
     model.hidden_layers = s.layers.map(value);
@@ -80,6 +84,7 @@ function toUrl(s) {
   for (const key of URL_KEYS) if (s[key] !== DEFAULTS[key]) q.set(key, s[key]);
   if (s.layers.join(",") !== DEFAULTS.layers.join(",")) q.set("layers", s.layers.join(","));
   if (s.early) q.set("early", "1");
+  if (s.standardize) q.set("standardize", "1");
   if (s.epf !== DEFAULTS.epf) q.set("epf", String(s.epf));
   const text = q.toString();
   history.replaceState(null, "", text ? `?${text}` : location.pathname);
@@ -91,6 +96,7 @@ function fromUrl() {
   for (const key of URL_KEYS) if (q.has(key)) s[key] = q.get(key);
   if (q.has("layers")) s.layers = q.get("layers").split(",").filter((w) => w !== "");
   s.early = q.get("early") === "1";
+  s.standardize = q.get("standardize") === "1";
   if (q.has("epf")) s.epf = Math.max(1, Math.min(100000, Math.round(Number(q.get("epf"))) || 10));
   if (s.source !== "generated" && s.source !== "uploaded") s.source = "generated";
   return s;
@@ -100,12 +106,13 @@ function fromUrl() {
 // The form.
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["source", "generator", "noise", "separation", "factor", "turns", "samples",
-  "test_fraction", "data_seed", "kind", "activation", "learning_rate", "l2", "batch_size",
+  "scale", "test_fraction", "data_seed", "kind", "activation", "learning_rate", "l2", "batch_size",
   "tolerance", "patience", "training_seed"];
 
 function showForm(s) {
   for (const key of FIELDS) $(key).value = s[key];
   $("early").checked = s.early;
+  $("standardize").checked = s.standardize;
   $("use-budget").checked = s.budget !== "";
   $("epochs").value = s.budget !== "" ? s.budget : $("epochs").value;
   $("epf").value = Math.log10(s.epf);
@@ -113,7 +120,7 @@ function showForm(s) {
   const layers = $("layers");
   layers.replaceChildren(...s.layers.map((w, i) => {
     const label = document.createElement("label");
-    label.textContent = `layer ${i + 1}`;
+    label.textContent = `layer ${i}`;
     const input = document.createElement("input");
     input.type = "number"; input.min = 1; input.max = limits.max_width; input.value = w;
     input.addEventListener("input", () => { settings.layers[i] = input.value; changed(); });
@@ -140,6 +147,7 @@ function showFieldsFor(s) {
 function readForm() {
   for (const key of FIELDS) settings[key] = $(key).value;
   settings.early = $("early").checked;
+  settings.standardize = $("standardize").checked;
   settings.budget = $("use-budget").checked ? $("epochs").value : "";
 }
 
@@ -200,11 +208,17 @@ async function apply({ paused = false } = {}) {
     showProblems(null);
     resetViews();
     $("bayes").textContent = run.bayes_error != null
-      ? `Bayes error of these blobs: ${(100 * run.bayes_error).toFixed(2)} % (the best any model can do)` : "";
+      ? `Bayes error of this dataset: ${bayesText(run.bayes_error, run.bayes_uncertainty)} (the lowest test error any model can reach on it)` : "";
     if (wasRunning) await control("play");
   } catch (reply) {
     showProblems(reply);
   }
+}
+
+/** A Bayes error in per cent, with its uncertainty when it is an estimate. */
+function bayesText(rate, uncertainty) {
+  const pct = (v) => `${(100 * v).toFixed(2)} %`;
+  return uncertainty > 5e-5 ? `${pct(rate)} ± ${(100 * uncertainty).toFixed(2)}` : pct(rate);
 }
 
 async function control(action) {
@@ -318,7 +332,7 @@ function draw(frame) {
   drawChart($("gradients"), Array.from({ length: g.layers }, (_, l) => ({
     points: gradients.map((p) => [p[0], p[l + 1]]),
     colour: layerColour(l, g.layers),
-    label: l === 0 ? "layer 1 (input side)" : l === g.layers - 1 ? `layer ${l + 1} (output)` : `layer ${l + 1}`,
+    label: l === 0 ? "layer 0 (takes the input)" : l === g.layers - 1 ? `layer ${l} (output)` : `layer ${l}`,
   })), { logY: true, yLabel: "norm" });
 }
 
@@ -415,8 +429,8 @@ function drawNeurons(frame) {
       const div = document.createElement("div");
       div.className = "layer";
       const label = document.createElement("span");
-      label.textContent = `layer ${l + 1}`;
-      label.title = `${layer.ranges.length} neurons`;
+      label.textContent = `layer ${l}`;
+      label.title = `${layer.ranges.length} neurons: the outputs of weight layer ${l}`;
       div.append(label, document.createElement("canvas"));
       return div;
     }));
@@ -601,6 +615,8 @@ function presetSettings(p) {
   const d = p.dataset, m = p.model;
   s.generator = d.generator;
   for (const key of ["noise", "separation", "factor", "turns"]) if (d[key] !== undefined) s[key] = String(d[key]);
+  s.scale = d.scale !== undefined ? String(d.scale) : "1";
+  s.standardize = d.standardize === true;
   s.samples = String(d.samples); s.test_fraction = String(d.test_fraction); s.data_seed = String(d.seed);
   s.kind = m.kind;
   if (m.kind === "mlp") { s.layers = m.hidden_layers.map(String); s.activation = m.activation; }
@@ -656,7 +672,7 @@ function showPresets(presets) {
 // Start.
 function wire() {
   for (const key of FIELDS) $(key).addEventListener("input", changed);
-  for (const key of ["early", "use-budget", "epochs"]) $(key).addEventListener("input", changed);
+  for (const key of ["early", "standardize", "use-budget", "epochs"]) $(key).addEventListener("input", changed);
   $("add-layer").addEventListener("click", () => {
     settings.layers.push(settings.layers[settings.layers.length - 1] || "8");
     showForm(settings); changed();

@@ -93,13 +93,14 @@ impl Settings {
 }
 
 /// Generator parameters a study file may give; none applies to uploaded data.
-const GENERATOR_KEYS: [&str; 6] = [
+const GENERATOR_KEYS: [&str; 7] = [
     "generator",
     "samples",
     "noise",
     "separation",
     "factor",
     "turns",
+    "scale",
 ];
 
 /// Validates the page's settings. `uploaded` is the session's uploaded data, if any.
@@ -312,7 +313,10 @@ pub fn tables_of(plan: &Plan, run: &RunPlan) -> (Table, Table) {
         Value::Float(plan.data.test_fraction),
     );
     put(&mut dataset, "seed", Value::Integer(run.data_seed as i64));
-    if plan.data.standardize {
+    if run.generator.scale() != 1.0 {
+        put(&mut dataset, "scale", Value::Float(run.generator.scale()));
+    }
+    if run.standardize {
         put(&mut dataset, "standardize", Value::Boolean(true));
     }
 
@@ -397,7 +401,7 @@ pub fn study_file(settings: &Settings) -> Result<String, FieldProblem> {
 }
 
 /// Keys in the order the README's "Study files" section lists them (tables too).
-const KEY_ORDER: [&str; 22] = [
+const KEY_ORDER: [&str; 23] = [
     "study",
     "name",
     "question",
@@ -408,6 +412,7 @@ const KEY_ORDER: [&str; 22] = [
     "separation",
     "factor",
     "turns",
+    "scale",
     "samples",
     "test_fraction",
     "seed",
@@ -539,6 +544,36 @@ mod tests {
         assert_eq!(again.run().model, s.run().model);
         assert_eq!(again.run().generator, s.run().generator);
         assert_eq!(again.run().data_seed, s.run().data_seed);
+    }
+
+    #[test]
+    fn the_feature_scale_and_standardisation_go_through_and_back_out() {
+        let scaled = MOONS.replace(
+            r#""seed": 4"#,
+            r#""seed": 4, "scale": 100.0, "standardize": true"#,
+        );
+        let s = settings(&scaled).expect("valid");
+        assert_eq!(s.run().generator.scale(), 100.0);
+        assert!(s.run().standardize);
+        let (dataset, _) = tables_of(&s.plan, s.run());
+        assert_eq!(dataset.get("scale"), Some(&Value::Float(100.0)));
+        assert_eq!(dataset.get("standardize"), Some(&Value::Boolean(true)));
+        let plan = plan::parse_and_validate(
+            Path::new("x.toml"),
+            study_file(&s).expect("generated data"),
+            &PlanOptions::default(),
+        )
+        .expect("the runner accepts it");
+        assert_eq!(plan.runs[0].generator, s.run().generator);
+        assert!(plan.runs[0].standardize);
+        // Scale 1 is the default and is left out.
+        let (dataset, _) = tables_of(
+            &settings(MOONS).unwrap().plan,
+            settings(MOONS).unwrap().run(),
+        );
+        assert_eq!(dataset.get("scale"), None);
+        let problems = settings(&scaled.replace("100.0", "0.0")).expect_err("invalid");
+        assert_eq!(problems[0].field, "dataset.scale", "{problems:?}");
     }
 
     #[test]

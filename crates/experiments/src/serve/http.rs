@@ -259,10 +259,8 @@ fn run_reply(run: &Run) -> serde_json::Value {
         "epochs": model.training().epochs(),
         "threshold": model.training().threshold(),
         "boundary_grid": frame::BOUNDARY_GRID,
-        "bayes_error": match settings.run().generator {
-            data::Generator::Blobs(b) if settings.source == config::DataSource::Generated => Some(b.bayes_error_rate()),
-            _ => None,
-        },
+        "bayes_error": run.bayes_error.map(|b| b.rate),
+        "bayes_uncertainty": run.bayes_error.map(|b| b.uncertainty()),
     })
 }
 

@@ -16,6 +16,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use core_linalg::{Dataset, Matrix};
+use data::BayesError;
 use models::{EpochProgress, ModelError, ModelView, SavedModel, StopReason, TrainingObserver};
 use tokio::sync::Notify;
 
@@ -134,6 +135,9 @@ pub struct Run {
     pub boundary_grid: Matrix,
     /// The neuron maps' grid (no rows for logistic regression).
     pub neuron_grid: Matrix,
+    /// The generator's Bayes error, the lowest error any classifier can reach on its data
+    /// (`None` for uploaded data).
+    pub bayes_error: Option<BayesError>,
     shared: Mutex<Shared>,
     changed: Condvar,
     frames: Arc<Notify>,
@@ -299,6 +303,10 @@ impl Session {
         let data = prepare(&settings, state.uploaded.as_ref()).map_err(StartError::Data)?;
         let extent = extent_of(&data);
         let is_mlp = matches!(settings.run().model, ModelPlan::Mlp(_));
+        let bayes_error = match settings.source {
+            DataSource::Generated => settings.plan.bayes.of(&settings.run().generator),
+            DataSource::Uploaded => None,
+        };
         let epochs_per_frame = state.epochs_per_frame.unwrap_or(DEFAULT_EPOCHS_PER_FRAME);
         state.generation += 1;
         let run = Arc::new(Run {
@@ -312,6 +320,7 @@ impl Session {
             } else {
                 Matrix::zeros(0, 2)
             },
+            bayes_error,
             shared: Mutex::new(Shared {
                 mode: Mode::Paused,
                 idle: false,
@@ -418,7 +427,7 @@ fn prepare(settings: &Settings, uploaded: Option<&Dataset>) -> Result<PreparedDa
         (DataSource::Uploaded, Some(data)) => pipeline::split_and_standardize(
             data.clone(),
             plan.data.test_fraction,
-            plan.data.standardize,
+            run.standardize,
             run.data_seed,
         ),
         (DataSource::Uploaded, None) => {

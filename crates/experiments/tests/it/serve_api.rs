@@ -125,6 +125,99 @@ fn the_servers_model_is_byte_identical_to_experiments_train() {
     assert_eq!(train_through_server(&logistic, &[]), cli);
 }
 
+/// Two interleaved half-moons written without a random generator: 80 rows with a header
+/// naming the features and labels that are not 0/1 (as `train --data` allows).
+fn moons_csv() -> String {
+    let mut csv = String::from("length,width,species\n");
+    for i in 0..80 {
+        let t = std::f64::consts::PI * (i / 2) as f64 / 39.0;
+        let wobble = 0.15 * ((i * 7919) % 13) as f64 / 13.0 - 0.075;
+        let (x, y, label) = if i % 2 == 0 {
+            (t.cos(), t.sin() + wobble, "setosa")
+        } else {
+            (1.0 - t.cos(), 0.5 - t.sin() + wobble, "versicolor")
+        };
+        // Scaled up, so standardising matters.
+        csv.push_str(&format!("{},{},{label}\n", 40.0 * x, 40.0 * y));
+    }
+    csv
+}
+
+#[test]
+fn an_uploaded_csv_trains_what_train_data_trains_and_predict_reads_the_model() {
+    let dir = temp_dir("serve-upload");
+    let csv = write(&dir, "moons.csv", moons_csv());
+    let cli = train_through_cli(&[
+        "--data",
+        csv.to_str().unwrap(),
+        "--test-fraction",
+        "0.25",
+        "--standardize",
+        "--layers",
+        "2,8,8,1",
+        "--activation",
+        "tanh",
+        "--lr",
+        "0.1",
+        "--epochs",
+        "200",
+        "--seed",
+        "6",
+    ]);
+
+    let server = Server::start(&[]);
+    let id = server.session();
+    let reply = server.request(
+        "POST",
+        &format!("/api/sessions/{id}/upload"),
+        moons_csv().as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["rows"], 80, "{}", reply.text());
+    let mut settings = small_settings(200, 6);
+    settings["dataset"] = json!({"test_fraction": 0.25, "seed": 6, "standardize": true});
+    settings["data"] = json!("uploaded");
+    put_settings(&server, &id, &settings);
+    control(&server, &id, "play");
+    let status = wait_for(&server, &id, 120, finished);
+    assert_eq!(status["state"], "completed", "{status}");
+    let reply = server.request("GET", &format!("/api/sessions/{id}/model.json"), b"");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        String::from_utf8_lossy(&reply.body),
+        String::from_utf8_lossy(&cli)
+    );
+
+    // The downloaded file is one `experiments predict` reads, standardisation included.
+    let model = write(&dir, "playground.model.json", &reply.body);
+    // `predict` reads points without labels: the same file without its label column.
+    let points: String = moons_csv()
+        .lines()
+        .map(|line| format!("{}\n", line.rsplit_once(',').expect("three cells").0))
+        .collect();
+    let points = write(&dir, "points.csv", points);
+    let predictions = dir.join("predictions.csv");
+    let output = run(
+        &dir,
+        &[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            points.to_str().unwrap(),
+            "--out",
+            predictions.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&predictions).expect("predictions written");
+    assert_eq!(
+        text.lines().count(),
+        81,
+        "a header and a row per point: {text}"
+    );
+}
+
 #[test]
 fn a_diverging_run_says_why_and_has_no_model_to_download() {
     let server = Server::start(&[]);
@@ -314,6 +407,13 @@ fn bad_requests_get_400s_naming_the_field_value_and_range_and_nothing_panics() {
         (
             "PUT",
             settings,
+            with(|s| s["dataset"]["scale"] = json!(0.0)),
+            400,
+            &["dataset.scale", "0"],
+        ),
+        (
+            "PUT",
+            settings,
             with(|s| s["dataset"]["generator"] = json!("moon")),
             400,
             &["dataset.generator", "moon", "spirals"],
@@ -491,7 +591,12 @@ fn sessions_are_limited_and_a_quiet_one_stops_training() {
     settings["model"].as_object_mut().unwrap().remove("epochs");
     put_settings(&server, &first, &settings);
     control(&server, &first, "play");
-    assert_eq!(training_threads(server.pid()).len(), 1);
+    // A new thread names itself once it runs, a moment after `play` returns.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while training_threads(server.pid()).len() != 1 {
+        assert!(Instant::now() < deadline, "no training thread after play");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let deadline = Instant::now() + Duration::from_secs(20);
     while !training_threads(server.pid()).is_empty() {
         assert!(

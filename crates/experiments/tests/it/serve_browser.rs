@@ -207,11 +207,12 @@ fn the_page_trains_switches_presets_and_exports_in_headless_chromium() {
         find_program(&["chromium", "chromium-browser"]),
         find_program(&["chromedriver"]),
     ) else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED: serve_browser::the_page_trains_switches_presets_and_exports_in_headless_chromium: \
-             chromium and chromedriver are not installed (Debian: apt-get install chromium chromium-driver)"
-        );
+        // One write of one line, so parallel tests cannot interleave it (CI lists these lines).
+        let line = "SKIPPED: serve_browser::the_page_trains_switches_presets_and_exports_in_headless_chromium: \
+             chromium and chromedriver are not installed (Debian: apt-get install chromium \
+             chromium-driver)\n"
+            .to_owned();
+        let _ = std::io::stderr().write_all(line.as_bytes());
         return;
     };
     let server = Server::start(&[]);

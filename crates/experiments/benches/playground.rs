@@ -9,7 +9,8 @@
 //! 3. the same in headless Chromium drawing every frame, when chromium and chromedriver are
 //!    installed (what a user sees).
 //!
-//! `PLAYGROUND_SOAK_SECONDS=600` adds a soak: one page trains for that long (at
+//! Each figure is measured `PLAYGROUND_REPEATS` times (3) and its median printed, with the load
+//! average. `PLAYGROUND_SOAK_SECONDS=600` runs only a soak instead: one page trains for that long (at
 //! `PLAYGROUND_SOAK_EPOCHS_PER_FRAME`, default 10) while the server's resident memory is sampled
 //! every 10 seconds.
 
@@ -144,7 +145,7 @@ fn in_browser(server: &Server, epochs_per_frame: usize) -> Option<(f64, f64)> {
         find_program(&["chromium", "chromium-browser"])?,
         find_program(&["chromedriver"])?,
     );
-    let driver = Driver::start(&chromedriver);
+    let driver = Driver::start(&chromedriver).ok()?;
     let profile = std::env::temp_dir().join(format!("playground-bench-{}", std::process::id()));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -251,37 +252,89 @@ fn soak(server: &Server, seconds: u64, epochs_per_frame: usize) {
     println!("soak: end {last_epoch} epochs, RSS {rss:.1} MiB, peak {peak:.1} MiB");
 }
 
-fn main() {
-    // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only when benched.
-    if !std::env::args().any(|a| a == "--bench") {
-        return;
-    }
-    let reference = train_speed(20_000);
-    println!("experiments train, [2, 50, 50, 1], 480 training points: {reference:.0} epochs/s");
+/// The one-, five- and fifteen-minute load averages (`/proc/loadavg`), to judge the timings by.
+fn load() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The median of `values` (the upper one of an even count).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// One pass over every figure, on a server of its own.
+fn measure(reference: f64) -> Vec<(String, f64)> {
+    let mut figures = vec![("train epochs/s".to_owned(), reference)];
     let server = Server::start(&[]);
     for epochs_per_frame in [10, 10_000] {
         let (fps, eps) = over_websocket(&server, epochs_per_frame);
-        println!(
-            "WebSocket client, {epochs_per_frame} epochs/frame: {fps:.1} frames/s, {eps:.0} epochs/s ({:.0} % of train)",
-            100.0 * eps / reference
-        );
+        figures.push((format!("WebSocket {epochs_per_frame} epf: frames/s"), fps));
+        figures.push((format!("WebSocket {epochs_per_frame} epf: epochs/s"), eps));
+        figures.push((
+            format!("WebSocket {epochs_per_frame} epf: % of train"),
+            100.0 * eps / reference,
+        ));
     }
     for epochs_per_frame in [10, 10_000] {
         match in_browser(&server, epochs_per_frame) {
-            Some((fps, eps)) => println!(
-                "headless Chromium, {epochs_per_frame} epochs/frame: {fps:.0} frames/s (median shown), {eps:.0} epochs/s ({:.0} % of train)",
-                100.0 * eps / reference
-            ),
+            Some((fps, eps)) => {
+                figures.push((
+                    format!("Chromium {epochs_per_frame} epf: frames/s shown"),
+                    fps,
+                ));
+                figures.push((format!("Chromium {epochs_per_frame} epf: epochs/s"), eps));
+                figures.push((
+                    format!("Chromium {epochs_per_frame} epf: % of train"),
+                    100.0 * eps / reference,
+                ));
+            }
             None => {
                 println!("headless Chromium: skipped (chromium and chromedriver not installed)")
             }
         }
     }
     let (rss, peak) = memory(server.pid());
-    println!("server memory after the runs: RSS {rss:.1} MiB, peak {peak:.1} MiB");
+    println!("server memory after the pass: RSS {rss:.1} MiB, peak {peak:.1} MiB");
+    figures
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing: run only when benched.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
     let variable = |name: &str| -> Option<u64> { std::env::var(name).ok()?.parse().ok() };
     if let Some(seconds) = variable("PLAYGROUND_SOAK_SECONDS") {
         let epochs_per_frame = variable("PLAYGROUND_SOAK_EPOCHS_PER_FRAME").unwrap_or(10);
         soak(&Server::start(&[]), seconds, epochs_per_frame as usize);
+        return;
+    }
+    let repeats = variable("PLAYGROUND_REPEATS").unwrap_or(3).max(1);
+    let mut passes: Vec<Vec<(String, f64)>> = Vec::new();
+    for pass in 1..=repeats {
+        println!("pass {pass} of {repeats}, load average {}", load());
+        let reference = train_speed(20_000);
+        let figures = measure(reference);
+        for (name, value) in &figures {
+            println!("  {name:<36} {value:>9.1}");
+        }
+        passes.push(figures);
+    }
+    println!(
+        "median of {repeats} passes ([2, 50, 50, 1] ReLU, moons, 480 training points, 100 x 100 grid), load average {}",
+        load()
+    );
+    for (i, (name, _)) in passes[0].iter().enumerate() {
+        let values: Vec<f64> = passes
+            .iter()
+            .filter_map(|p| p.get(i).map(|f| f.1))
+            .collect();
+        println!("  {name:<36} {:>9.1}", median(&values));
     }
 }

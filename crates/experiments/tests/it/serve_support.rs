@@ -273,24 +273,32 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts `program` (chromedriver) on a free loopback port.
-    pub fn start(program: &Path) -> Driver {
+    /// Starts `program` (chromedriver) on a free loopback port; why not, if it cannot be started
+    /// or does not listen within 20 seconds.
+    pub fn start(program: &Path) -> Result<Driver, String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
-            .expect("a free port")
+            .map_err(|e| format!("no free port: {e}"))?
             .port();
         let child = Command::new(program)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver starts");
+            .map_err(|e| format!("{} does not start: {e}", program.display()))?;
+        // Dropped (and killed) on every way out below.
+        let mut driver = Driver { child, port };
         let deadline = Instant::now() + Duration::from_secs(20);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                return Err(format!("{} exited at start: {status}", program.display()));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("{} did not listen in 20 s", program.display()));
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Driver { child, port }
+        Ok(driver)
     }
 
     /// A headless Chromium (`chromium`, with a fresh `profile` folder) under this driver, with

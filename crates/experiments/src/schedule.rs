@@ -256,13 +256,13 @@ pub fn run_all(plans: &[Plan], options: &RunOptions) -> Result<Tally, String> {
             }
         }
         output::write_tables(plan, dir, &records)?;
-        let (header, rows) = output::summary_table(plan, &output::summarise(plan, &records));
+        let table = output::summary_table(plan, &output::summarise(plan, &records));
         tables.push(format!(
             "{}{} ({}):\n{}",
             plan.name,
             if plan.quick { ", smoke test" } else { "" },
             dir.join("summary.md").display(),
-            progress::terminal_table(&header, &rows)
+            progress::terminal_table(&table.header, &table.rows)
         ));
         if options.interrupt.load(Ordering::Relaxed) {
             eprintln!(

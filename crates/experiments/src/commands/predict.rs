@@ -26,7 +26,7 @@ pub struct PredictArgs {
     data: PathBuf,
     /// Where to write the predictions (CSV: the input's columns, then probability and
     /// prediction); `-` writes them to standard output.
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long)]
     out: PathBuf,
     /// Replace an existing output file.
     #[arg(long)]

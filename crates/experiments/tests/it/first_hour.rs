@@ -616,6 +616,12 @@ fn bad_predict_and_train_input_exits_2_naming_the_value_and_the_fix() {
         assert_eq!(stdout(&output), "", "{name}");
     }
 
+    // `--out` then a flag: a missing value, not a file named after the flag.
+    let good = dir.join("good.csv");
+    let output = predict(&dir, &model, &good, "--force", &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(!dir.join("--force").exists());
+
     // Three label values: train names all three and the fix.
     let three = write(
         &dir,

@@ -27,8 +27,8 @@ enum Command {
     /// Train one model on a CSV file or a generated dataset; print test metrics; optionally
     /// save it.
     Train(Box<train::TrainArgs>),
-    /// Predict with a saved model: write each row's probability and label; print metrics when
-    /// the input has labels.
+    /// Predict with a saved model: each row of a CSV file (columns matched to the model's
+    /// features by name) with its probability and predicted class; metrics when it has labels.
     Predict(predict::PredictArgs),
     /// Check a random net's hand-written gradients against central finite differences.
     Gradcheck(gradcheck::GradcheckArgs),

@@ -3,16 +3,17 @@
 //!
 //! `cargo bench -p experiments --bench playground` measures, for a [2, 50, 50, 1] ReLU net on
 //! moons (600 samples, 480 to train), the 100 × 100 boundary grid and neuron maps:
-//! 1. `experiments train`'s own speed on the same data and net (epochs per second);
+//! 1. `experiments train`'s own speed on the same data and net (epochs per second), run just
+//!    before and just after each of the measurements below (their mean is the reference);
 //! 2. frames and epochs per second through the WebSocket, acknowledging each frame at once
 //!    (the server's ceiling), at 10 epochs per frame and at 10,000 (views throttled);
 //! 3. the same in headless Chromium drawing every frame, when chromium and chromedriver are
 //!    installed (what a user sees).
 //!
 //! Each figure is measured `PLAYGROUND_REPEATS` times (3) and its median printed, with the load
-//! average. `PLAYGROUND_SOAK_SECONDS=600` runs only a soak instead: one page trains for that long (at
-//! `PLAYGROUND_SOAK_EPOCHS_PER_FRAME`, default 10) while the server's resident memory is sampled
-//! every 10 seconds.
+//! average. `PLAYGROUND_SOAK_SECONDS=600` runs only a soak instead: one page trains for that
+//! long (at `PLAYGROUND_SOAK_EPOCHS_PER_FRAME`, default 10) while the server's resident memory
+//! is sampled every 10 seconds.
 
 #[allow(dead_code)]
 #[path = "../tests/it/serve_support.rs"]
@@ -26,7 +27,8 @@ use serde_json::json;
 use serve_support::{Driver, Server, find_program, parse_frame};
 use tungstenite::Message;
 
-const SECONDS: f64 = 10.0;
+/// Seconds each figure is measured over.
+const SECONDS: f64 = 15.0;
 
 fn settings() -> serde_json::Value {
     json!({
@@ -178,17 +180,36 @@ fn in_browser(server: &Server, epochs_per_frame: usize) -> Option<(f64, f64)> {
             (get(0), get(1))
         };
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let (_, start_epoch) = sample(client.execute(read, Vec::new()).await.expect("read"));
+        // Epochs per second between the first and the last change of the shown epoch seen
+        // (read every 50 ms), so a frame a second does not round the rate to whole frames.
         let start = Instant::now();
         let mut fps = Vec::new();
-        let mut end_epoch = start_epoch;
+        let mut last_shown = f64::NAN;
+        let mut changes: Vec<(Instant, f64)> = Vec::new();
+        let mut next_fps = Duration::ZERO;
         while start.elapsed().as_secs_f64() < SECONDS {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
             let (f, e) = sample(client.execute(read, Vec::new()).await.expect("read"));
-            fps.push(f);
-            end_epoch = e;
+            if start.elapsed() >= next_fps {
+                fps.push(f);
+                next_fps += Duration::from_millis(500);
+            }
+            if e != last_shown {
+                changes.push((Instant::now(), e));
+                last_shown = e;
+            }
         }
-        let epochs_per_second = (end_epoch - start_epoch) / start.elapsed().as_secs_f64();
+        // The first change may be the one already shown when timing began: skip it.
+        let (first, last) = (
+            changes[1.min(changes.len() - 1)],
+            changes[changes.len() - 1],
+        );
+        let seconds = last.0.duration_since(first.0).as_secs_f64();
+        let epochs_per_second = if seconds > 0.0 {
+            (last.1 - first.1) / seconds
+        } else {
+            f64::NAN
+        };
         let _ = client.close().await;
         fps.sort_by(f64::total_cmp);
         (fps[fps.len() / 2], epochs_per_second)
@@ -268,33 +289,40 @@ fn median(values: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
+/// `experiments train`'s speed around `measure`: the mean of a run just before and one just
+/// after, so a change of the machine's load shows in both figures of a ratio alike.
+fn bracketed<T>(measure: impl FnOnce() -> T) -> (f64, T) {
+    let before = train_speed(REFERENCE_EPOCHS);
+    let result = measure();
+    let after = train_speed(REFERENCE_EPOCHS);
+    (0.5 * (before + after), result)
+}
+
+/// Epochs of each `experiments train` run (about 2 s on this machine).
+const REFERENCE_EPOCHS: usize = 20_000;
+
 /// One pass over every figure, on a server of its own.
-fn measure(reference: f64) -> Vec<(String, f64)> {
-    let mut figures = vec![("train epochs/s".to_owned(), reference)];
+fn measure() -> Vec<(String, f64)> {
+    let mut figures = Vec::new();
     let server = Server::start(&[]);
     for epochs_per_frame in [10, 10_000] {
-        let (fps, eps) = over_websocket(&server, epochs_per_frame);
-        figures.push((format!("WebSocket {epochs_per_frame} epf: frames/s"), fps));
-        figures.push((format!("WebSocket {epochs_per_frame} epf: epochs/s"), eps));
-        figures.push((
-            format!("WebSocket {epochs_per_frame} epf: % of train"),
-            100.0 * eps / reference,
-        ));
+        let (reference, (fps, eps)) = bracketed(|| over_websocket(&server, epochs_per_frame));
+        let name = format!("WebSocket {epochs_per_frame} epf");
+        figures.push((format!("{name}: frames/s"), fps));
+        figures.push((format!("{name}: epochs/s"), eps));
+        figures.push((format!("{name}: train epochs/s"), reference));
+        figures.push((format!("{name}: % of train"), 100.0 * eps / reference));
     }
     for epochs_per_frame in [10, 10_000] {
-        match in_browser(&server, epochs_per_frame) {
-            Some((fps, eps)) => {
-                figures.push((
-                    format!("Chromium {epochs_per_frame} epf: frames/s shown"),
-                    fps,
-                ));
-                figures.push((format!("Chromium {epochs_per_frame} epf: epochs/s"), eps));
-                figures.push((
-                    format!("Chromium {epochs_per_frame} epf: % of train"),
-                    100.0 * eps / reference,
-                ));
+        match bracketed(|| in_browser(&server, epochs_per_frame)) {
+            (reference, Some((fps, eps))) => {
+                let name = format!("Chromium {epochs_per_frame} epf");
+                figures.push((format!("{name}: frames/s shown"), fps));
+                figures.push((format!("{name}: epochs/s"), eps));
+                figures.push((format!("{name}: train epochs/s"), reference));
+                figures.push((format!("{name}: % of train"), 100.0 * eps / reference));
             }
-            None => {
+            (_, None) => {
                 println!("headless Chromium: skipped (chromium and chromedriver not installed)")
             }
         }
@@ -319,8 +347,7 @@ fn main() {
     let mut passes: Vec<Vec<(String, f64)>> = Vec::new();
     for pass in 1..=repeats {
         println!("pass {pass} of {repeats}, load average {}", load());
-        let reference = train_speed(20_000);
-        let figures = measure(reference);
+        let figures = measure();
         for (name, value) in &figures {
             println!("  {name:<36} {value:>9.1}");
         }

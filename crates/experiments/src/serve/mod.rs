@@ -18,6 +18,7 @@ pub mod frame;
 pub mod http;
 pub mod presets;
 pub mod session;
+mod trainer;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;

@@ -673,6 +673,10 @@ function showPresets(presets) {
 function wire() {
   for (const key of FIELDS) $(key).addEventListener("input", changed);
   for (const key of ["early", "standardize", "use-budget", "epochs"]) $(key).addEventListener("input", changed);
+  $("regenerate").addEventListener("click", () => {
+    $("data_seed").value = String((Number.parseInt($("data_seed").value, 10) || 0) + 1);
+    changed();
+  });
   $("add-layer").addEventListener("click", () => {
     settings.layers.push(settings.layers[settings.layers.length - 1] || "8");
     showForm(settings); changed();

@@ -151,6 +151,26 @@ async fn scenario(
         "after reset the loss is {reset}, not {first}"
     );
 
+    // "Regenerate data" draws the next data seed: the field, the link and a new run at epoch 0.
+    let seed = js(
+        client,
+        "return Number(document.getElementById('data_seed').value)",
+    )
+    .await?;
+    let next = seed.as_f64().unwrap_or(f64::NAN) + 1.0;
+    click(client, Locator::Id("regenerate")).await?;
+    wait_until(
+        client,
+        "the regenerated data's run",
+        60,
+        &format!(
+            "return Number(document.getElementById('data_seed').value) === {next}
+                && new URLSearchParams(location.search).get('data_seed') === '{next}'
+                && document.getElementById('epoch').textContent === '0'"
+        ),
+    )
+    .await?;
+
     // One click loads the depth study's 6-layer net, paused at epoch 0: six columns of maps.
     click(client, Locator::Css("button[data-preset='depth:depth=6']")).await?;
     wait_until(
